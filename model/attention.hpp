@@ -1,0 +1,38 @@
+#pragma once
+#include <torch/nn/module.h>
+#include <torch/nn/modules/linear.h>
+#include <torch/nn/pimpl.h>
+
+namespace cog::model {
+
+// Bool [T, T] mask, true where query position i may attend key position j:
+// j <= i (causal) and i - j < window (sliding window). The original project's band mask let
+// positions see the future; this function is the single place the rule lives.
+torch::Tensor slidingCausalMask(int64_t seq_len, int64_t window, const torch::Device& device);
+
+// Multi-head attention whose queries come from one sequence and keys/values from another of
+// the same length (the same tensor for self-attention, the answer state for the TRM
+// cross-attention). Both use slidingCausalMask, so cross-attention is causal too.
+class CausalAttentionImpl : public torch::nn::Module {
+ public:
+  CausalAttentionImpl(int64_t d_model, int64_t n_heads, int64_t head_dim, int64_t window,
+                      double dropout);
+  torch::Tensor forward(const torch::Tensor& query_input, const torch::Tensor& kv_input);
+
+  // Largest pre-softmax logit per head seen in the last forward, [n_heads], detached.
+  // QK-clip reads it after a step; undefined before the first forward.
+  const torch::Tensor& lastMaxLogitPerHead() const { return last_max_logit_; }
+  int64_t numHeads() const { return n_heads_; }
+
+  torch::nn::Linear wq{nullptr}, wk{nullptr}, wv{nullptr}, wo{nullptr};
+
+ private:
+  int64_t n_heads_;
+  int64_t head_dim_;
+  int64_t window_;
+  double dropout_;
+  torch::Tensor last_max_logit_;
+};
+TORCH_MODULE(CausalAttention);
+
+}  // namespace cog::model

@@ -1,0 +1,137 @@
+#include "model/cognate.hpp"
+
+#include <cmath>
+#include <torch/torch.h>
+
+#include "common/error.hpp"
+
+namespace cog::model {
+
+CognateModelImpl::CognateModelImpl(const ModelConfig& config) : config_(config) {
+  config_.validate();
+  const auto& c = config_;
+  tok_emb = register_module("tok_emb", torch::nn::Embedding(c.vocab_size, c.d_model));
+  pos_emb = register_module("pos_emb", torch::nn::Embedding(c.max_seq_len, c.d_model));
+  blocks = register_module("blocks", torch::nn::ModuleList());
+  for (int64_t i = 0; i < c.n_layers; ++i) blocks->push_back(TransformerBlock(c));
+  memory = register_module("memory", LtmMemory(c.d_model, c.d_mem, c.mem_decay));
+  mag = register_module("mag", MagGate(c.d_model));
+  refiner = register_module("refiner", TrmRefiner(c));
+  halt = register_module("halt", torch::nn::Linear(c.d_model, 1));
+  final_norm = register_module("final_norm", RmsNorm(c.d_model, c.rms_eps));
+  initializeWeights();
+}
+
+void CognateModelImpl::initializeWeights() {
+  torch::NoGradGuard no_grad;
+  // GPT-2 style: N(0, 0.02) everywhere, residual output projections scaled by 1/sqrt(2L)
+  // so the residual stream's variance does not grow with depth.
+  const double residual_std = 0.02 / std::sqrt(2.0 * static_cast<double>(config_.n_layers));
+  for (auto& item : named_parameters()) {
+    const auto& name = item.key();
+    auto& p = item.value();
+    if (p.dim() < 2) continue;  // norms start at 1, biases keep their defaults below
+    const bool residual_out = name.find(".wo.") != std::string::npos ||
+                              name.find(".w_down.") != std::string::npos ||
+                              name.find("refiner.update.") != std::string::npos;
+    p.normal_(0.0, residual_out ? residual_std : 0.02);
+  }
+  for (auto& item : named_parameters()) {
+    if (item.key().find(".bias") != std::string::npos) item.value().zero_();
+  }
+  // Gate bias starts at +1: the gate initially prefers the backbone output over the memory,
+  // which is near zero until W_down/W_up have learned something.
+  mag->gate_out->bias.fill_(1.0);
+}
+
+CognateOutput CognateModelImpl::forward(const torch::Tensor& tokens, const ForwardOptions& options) {
+  const auto& c = config_;
+  if (tokens.dim() != 2) {
+    throw InvariantError("CognateModel::forward expects [batch, seq] tokens, got " +
+                         std::to_string(tokens.dim()) + " dims");
+  }
+  const int64_t seq = tokens.size(1);
+  if (seq > c.max_seq_len) {
+    throw DataError("sequence of " + std::to_string(seq) + " tokens exceeds model.max_seq_len " +
+                    std::to_string(c.max_seq_len));
+  }
+  auto positions = torch::arange(seq, torch::TensorOptions().dtype(torch::kLong).device(tokens.device()));
+  auto x = tok_emb(tokens) + pos_emb(positions).unsqueeze(0);
+  x = torch::dropout(x, c.dropout, is_training());
+  for (const auto& block : *blocks) x = block->as<TransformerBlock>()->forward(x);
+
+  auto gated = mag(x, memory(x));
+  CognateOutput out;
+  out.gate_entropy = gated.entropy;
+
+  auto y = gated.mixed;
+  auto z = gated.mixed;
+  out.step_hidden.push_back(y);
+  torch::Tensor halted;  // [B, T] bool, only when halting early
+  for (int64_t step = 1; step <= c.t_max; ++step) {
+    for (int64_t micro = 0; micro < c.micro_steps; ++micro) z = refiner->latentStep(z, y);
+    auto y_next = refiner->answerStep(y, z);
+    auto halt_logit = halt(z).squeeze(-1);
+    if (options.halt_early && halted.defined()) {
+      // Positions that already halted keep their answer; deciding per position keeps the
+      // computation causal (a later token can never change an earlier position's steps).
+      y_next = torch::where(halted.unsqueeze(-1), y, y_next);
+    }
+    y = y_next;
+    out.step_hidden.push_back(y);
+    out.halt_logits.push_back(halt_logit);
+    out.steps_run = step;
+    if (options.halt_early) {
+      auto now_halting = torch::sigmoid(halt_logit) > c.act_threshold;
+      halted = halted.defined() ? (halted | now_halting) : now_halting;
+      if (halted.all().item<bool>()) break;
+    }
+  }
+  return out;
+}
+
+torch::Tensor CognateModelImpl::logits(const torch::Tensor& hidden) {
+  return torch::matmul(final_norm(hidden), tok_emb->weight.t());
+}
+
+torch::Tensor CognateModelImpl::inferLogits(const torch::Tensor& tokens) {
+  auto out = forward(tokens, ForwardOptions{/*halt_early=*/true});
+  return logits(out.step_hidden.back());
+}
+
+std::vector<AttentionHandle> CognateModelImpl::attentionHandles() {
+  std::vector<AttentionHandle> handles;
+  auto add = [&](const std::string& name, CausalAttentionImpl& attn) {
+    handles.push_back({name, attn.wq->weight, attn.wk->weight, attn.numHeads(),
+                       attn.lastMaxLogitPerHead()});
+  };
+  for (size_t i = 0; i < blocks->size(); ++i) {
+    add("blocks." + std::to_string(i) + ".attn", *blocks->ptr<TransformerBlockImpl>(i)->attn);
+  }
+  add("refiner.self_attn", *refiner->self_attn);
+  add("refiner.cross_attn", *refiner->cross_attn);
+  return handles;
+}
+
+CognateModel makeCognateModel(const ModelConfig& config) {
+  torch::manual_seed(config.seed);
+  return CognateModel(config);
+}
+
+std::vector<std::pair<std::string, int64_t>> parameterBreakdown(CognateModelImpl& model) {
+  std::vector<std::pair<std::string, int64_t>> parts;
+  for (const auto& child : model.named_children()) {
+    int64_t count = 0;
+    for (const auto& p : child.value()->parameters()) count += p.numel();
+    parts.emplace_back(child.key(), count);
+  }
+  return parts;
+}
+
+int64_t parameterCount(CognateModelImpl& model) {
+  int64_t total = 0;
+  for (const auto& p : model.parameters()) total += p.numel();
+  return total;
+}
+
+}  // namespace cog::model

@@ -1,0 +1,28 @@
+#pragma once
+#include <torch/types.h>
+
+#include <vector>
+
+#include "model/cognate.hpp"
+
+namespace cog::model {
+
+struct CognateLoss {
+  torch::Tensor total;           // what backward() runs on
+  torch::Tensor deep_supervision;  // weighted mean of the per-step cross-entropies
+  torch::Tensor final_ce;        // cross-entropy of the last answer state (validation's loss)
+  torch::Tensor act_bce;         // halting head's BCE against "step t already correct"
+  torch::Tensor gate_entropy;
+  std::vector<double> step_ce;   // per-step cross-entropy, y0..yK, for reports
+};
+
+// targets: [B, T] next-token ids; positions equal to ignore_index (padding, prompt tokens
+// that should not be scored) contribute nothing.
+//   total = sum_t w_t CE_t / sum_t w_t  +  act_coef * BCE(q_t, argmax_t == target)
+//           - gate_entropy_coef * entropy
+// The ACT target is the Tiny Recursive Model recipe: the halting head learns to predict
+// whether step t's prediction at that position is already right.
+CognateLoss cognateLoss(CognateModelImpl& model, const CognateOutput& output,
+                        const torch::Tensor& targets, int64_t ignore_index = -100);
+
+}  // namespace cog::model

@@ -1,0 +1,29 @@
+#include "model/ltm_memory.hpp"
+
+#include <cmath>
+#include <torch/torch.h>
+
+namespace cog::model {
+
+torch::Tensor emaDecayMatrix(int64_t seq_len, double decay, const torch::TensorOptions& options) {
+  // Built in float64 and cast: decay^(t-s) underflows gracefully and stays exact enough.
+  auto pos = torch::arange(seq_len, torch::TensorOptions().dtype(torch::kFloat64));
+  auto lag = pos.unsqueeze(1) - pos.unsqueeze(0);  // t - s
+  auto weights = (1.0 - decay) * torch::exp(lag.clamp_min(0) * std::log(decay));
+  weights = weights.masked_fill(lag < 0, 0.0);
+  return weights.to(options);
+}
+
+LtmMemoryImpl::LtmMemoryImpl(int64_t d_model, int64_t d_mem, double decay) : decay_(decay) {
+  auto opts = [](int64_t in, int64_t out) { return torch::nn::LinearOptions(in, out).bias(false); };
+  w_down = register_module("w_down", torch::nn::Linear(opts(d_model, d_mem)));
+  w_up = register_module("w_up", torch::nn::Linear(opts(d_mem, d_model)));
+}
+
+torch::Tensor LtmMemoryImpl::forward(const torch::Tensor& y) {
+  auto c = w_down(y);  // [B, T, d_mem]
+  auto scan = emaDecayMatrix(y.size(1), decay_, c.options());
+  return w_up(torch::matmul(scan, c));  // [T,T] x [B,T,d_mem] broadcasts over the batch
+}
+
+}  // namespace cog::model

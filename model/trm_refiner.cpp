@@ -1,0 +1,35 @@
+#include "model/trm_refiner.hpp"
+
+#include <torch/torch.h>
+
+namespace cog::model {
+
+TrmRefinerImpl::TrmRefinerImpl(const ModelConfig& c) {
+  auto attention = [&] {
+    return CausalAttention(c.d_model, c.n_heads, c.head_dim, c.attention_window, c.dropout);
+  };
+  norm_self = register_module("norm_self", RmsNorm(c.d_model, c.rms_eps));
+  self_attn = register_module("self_attn", attention());
+  norm_query = register_module("norm_query", RmsNorm(c.d_model, c.rms_eps));
+  norm_answer = register_module("norm_answer", RmsNorm(c.d_model, c.rms_eps));
+  cross_attn = register_module("cross_attn", attention());
+  norm_mlp = register_module("norm_mlp", RmsNorm(c.d_model, c.rms_eps));
+  mlp = register_module("mlp", SwiGlu(c.d_model, c.d_ff, c.dropout));
+  norm_update_y = register_module("norm_update_y", RmsNorm(c.d_model, c.rms_eps));
+  norm_update_z = register_module("norm_update_z", RmsNorm(c.d_model, c.rms_eps));
+  update = register_module(
+      "update", torch::nn::Linear(torch::nn::LinearOptions(2 * c.d_model, c.d_model).bias(false)));
+}
+
+torch::Tensor TrmRefinerImpl::latentStep(torch::Tensor z, const torch::Tensor& y) {
+  auto h = norm_self(z);
+  z = z + self_attn(h, h);
+  z = z + cross_attn(norm_query(z), norm_answer(y));
+  return z + mlp(norm_mlp(z));
+}
+
+torch::Tensor TrmRefinerImpl::answerStep(const torch::Tensor& y, const torch::Tensor& z) {
+  return y + update(torch::cat({norm_update_y(y), norm_update_z(z)}, -1));
+}
+
+}  // namespace cog::model

@@ -1,0 +1,35 @@
+#pragma once
+#include "model/attention.hpp"
+#include "model/model_config.hpp"
+#include "model/rms_norm.hpp"
+#include "model/swiglu.hpp"
+
+namespace cog::model {
+
+// The Tiny-Recursive-Model refinement network, shared by every step. A latent step updates
+// the reasoning state z from itself and the current answer y; an answer step updates y from
+// z. Self- and cross-attention both use the sliding causal mask, so position i of z and y
+// only ever depends on positions <= i.
+class TrmRefinerImpl : public torch::nn::Module {
+ public:
+  explicit TrmRefinerImpl(const ModelConfig& config);
+
+  // z += self_attn(norm(z)); z += cross_attn(norm(z) -> norm(y)); z += mlp(norm(z))
+  torch::Tensor latentStep(torch::Tensor z, const torch::Tensor& y);
+  // y += W_update [norm(y); norm(z)]
+  torch::Tensor answerStep(const torch::Tensor& y, const torch::Tensor& z);
+
+  RmsNorm norm_self{nullptr};
+  CausalAttention self_attn{nullptr};
+  RmsNorm norm_query{nullptr};
+  RmsNorm norm_answer{nullptr};
+  CausalAttention cross_attn{nullptr};
+  RmsNorm norm_mlp{nullptr};
+  SwiGlu mlp{nullptr};
+  RmsNorm norm_update_y{nullptr};
+  RmsNorm norm_update_z{nullptr};
+  torch::nn::Linear update{nullptr};  // 2d -> d
+};
+TORCH_MODULE(TrmRefiner);
+
+}  // namespace cog::model

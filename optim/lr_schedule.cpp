@@ -1,0 +1,61 @@
+#include "optim/lr_schedule.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <sstream>
+
+#include "common/error.hpp"
+#include "optim/mugrokfast.hpp"
+
+namespace cog::optim {
+namespace {
+
+template <typename T>
+[[noreturn]] void badSchedule(const char* field, const T& value, const std::string& allowed) {
+  std::ostringstream os;
+  os << "schedule." << field << " = " << value << ": " << allowed;
+  throw ConfigError(os.str());
+}
+
+}  // namespace
+
+WarmupCosineSchedule::WarmupCosineSchedule(int64_t warmup_steps, int64_t total_steps,
+                                           double min_factor)
+    : warmupSteps_(warmup_steps), totalSteps_(total_steps), minFactor_(min_factor) {
+  if (warmup_steps < 0) badSchedule("warmup_steps", warmup_steps, "must be >= 0");
+  if (total_steps <= 0) {
+    badSchedule("total_steps", total_steps, "must be > 0 for a warmup_cosine schedule");
+  }
+  if (total_steps < warmup_steps) {
+    badSchedule("total_steps", total_steps,
+                "must be >= schedule.warmup_steps (" + std::to_string(warmup_steps) + ")");
+  }
+  if (!(min_factor >= 0.0 && min_factor <= 1.0)) {
+    badSchedule("min_lr_factor", min_factor, "must be in [0, 1]");
+  }
+}
+
+double WarmupCosineSchedule::factor(int64_t step) const {
+  if (step < warmupSteps_) return static_cast<double>(step + 1) / warmupSteps_;
+  const int64_t decaySteps = totalSteps_ - warmupSteps_;
+  if (decaySteps <= 0) return minFactor_;
+  const double progress =
+      std::min(1.0, static_cast<double>(step - warmupSteps_) / static_cast<double>(decaySteps));
+  const double pi = std::acos(-1.0);
+  return minFactor_ + (1.0 - minFactor_) * 0.5 * (1.0 + std::cos(pi * progress));
+}
+
+std::unique_ptr<LrSchedule> makeLrSchedule(const ScheduleConfig& config) {
+  if (config.kind == "constant") return std::make_unique<ConstantSchedule>();
+  if (config.kind == "warmup_cosine") {
+    return std::make_unique<WarmupCosineSchedule>(config.warmup_steps, config.total_steps,
+                                                  config.min_lr_factor);
+  }
+  badSchedule("kind", "'" + config.kind + "'", "unknown schedule; use constant or warmup_cosine");
+}
+
+void applySchedule(const LrSchedule& schedule, int64_t step, MuGrokfast& optimizer) {
+  optimizer.setLrScale(schedule.factor(step));
+}
+
+}  // namespace cog::optim

@@ -1,0 +1,57 @@
+#pragma once
+// Learning-rate schedules. A schedule only computes a factor; applySchedule hands it to
+// the optimizer's setLrScale, which every group's step reads (the original project's
+// scheduler wrote a field its optimizer never read; tests/optim/lr_schedule_test.cpp
+// measures the real parameter change per group to keep that from coming back).
+#include <cstdint>
+#include <memory>
+#include <string>
+
+namespace cog::optim {
+
+class MuGrokfast;
+
+class LrSchedule {
+ public:
+  virtual ~LrSchedule() = default;
+  // Multiplier of every group's base lr for the optimizer step with 0-based index `step`
+  // (the value of MuGrokfast::stepCount() just before that step).
+  virtual double factor(int64_t step) const = 0;
+};
+
+class ConstantSchedule final : public LrSchedule {
+ public:
+  double factor(int64_t step) const override { return 1.0; }
+};
+
+// Linear warmup over `warmup_steps` steps, (step + 1) / warmup_steps, so the first step is
+// small but not wasted at lr 0; then a half cosine from 1 down to `min_factor`
+// (= eta_min / base lr) at step `total_steps`, and `min_factor` after that.
+class WarmupCosineSchedule final : public LrSchedule {
+ public:
+  // Throws ConfigError naming the schedule.* key of a bad argument.
+  WarmupCosineSchedule(int64_t warmup_steps, int64_t total_steps, double min_factor);
+  double factor(int64_t step) const override;
+
+ private:
+  int64_t warmupSteps_;
+  int64_t totalSteps_;
+  double minFactor_;
+};
+
+// The `schedule:` section of the experiment config.
+struct ScheduleConfig {
+  std::string kind = "constant";  // "constant" | "warmup_cosine"
+  int64_t warmup_steps = 0;
+  int64_t total_steps = 0;
+  double min_lr_factor = 0.1;
+};
+
+// Throws ConfigError naming schedule.kind (listing the known kinds) or the bad field.
+std::unique_ptr<LrSchedule> makeLrSchedule(const ScheduleConfig& config);
+
+// optimizer.setLrScale(schedule.factor(step)): call with optimizer.stepCount() before each
+// step (or right after the previous one).
+void applySchedule(const LrSchedule& schedule, int64_t step, MuGrokfast& optimizer);
+
+}  // namespace cog::optim

@@ -1,0 +1,176 @@
+#include "optim/mugrokfast.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <sstream>
+#include <string>
+
+#include "common/error.hpp"
+#include "optim/newton_schulz.hpp"
+
+namespace cog::optim {
+namespace {
+
+[[noreturn]] void badOption(const char* field, double value, const char* allowed) {
+  std::ostringstream os;
+  os << "optim." << field << " = " << value << ": " << allowed;
+  throw ConfigError(os.str());
+}
+
+void requirePositive(const char* field, double value) {
+  if (!std::isfinite(value) || value <= 0.0) badOption(field, value, "must be a finite number > 0");
+}
+
+void requireNonNegative(const char* field, double value) {
+  if (!std::isfinite(value) || value < 0.0) badOption(field, value, "must be a finite number >= 0");
+}
+
+// Momentum / EMA coefficients: 1 would never forget and never move, so it is excluded.
+void requireUnitInterval(const char* field, double value) {
+  if (!(value >= 0.0 && value < 1.0)) badOption(field, value, "must be in [0, 1)");
+}
+
+}  // namespace
+
+void MuGrokfastOptions::validate() const {
+  requirePositive("muon_lr", muon_lr);
+  requirePositive("fallback_lr", fallback_lr);
+  requireUnitInterval("momentum", momentum);
+  // More than a handful of steps buys nothing with these coefficients (they do not converge
+  // to 1, see newton_schulz.hpp); 100 only guards against a typo'd huge value.
+  if (ns_steps < 1 || ns_steps > 100) badOption("ns_steps", ns_steps, "must be in [1, 100]");
+  requireNonNegative("weight_decay", weight_decay);
+  if (muon_weight_decay) requireNonNegative("muon_weight_decay", *muon_weight_decay);
+  if (fallback_weight_decay) requireNonNegative("fallback_weight_decay", *fallback_weight_decay);
+  requireUnitInterval("adam_beta1", adam_beta1);
+  requireUnitInterval("adam_beta2", adam_beta2);
+  requirePositive("adam_eps", adam_eps);
+  requireUnitInterval("grokfast_alpha", grokfast_alpha);
+  requireNonNegative("grokfast_lambda", grokfast_lambda);
+}
+
+double MuGrokfastOptions::weightDecay(ParamGroupKind kind) const {
+  const std::optional<double>& perGroup =
+      kind == ParamGroupKind::kMuon ? muon_weight_decay : fallback_weight_decay;
+  return perGroup.value_or(weight_decay);
+}
+
+double MuGrokfastOptions::baseLr(ParamGroupKind kind) const {
+  return kind == ParamGroupKind::kMuon ? muon_lr : fallback_lr;
+}
+
+MuGrokfast::MuGrokfast(const std::vector<NamedParameter>& params, MuGrokfastOptions options)
+    : options_(std::move(options)), grokfast_(options_.grokfast_alpha, options_.grokfast_lambda) {
+  options_.validate();
+  groupParameters(params);  // rejects undefined and duplicated parameters
+  torch::NoGradGuard noGrad;
+  states_.reserve(params.size());
+  for (const NamedParameter& p : params) {
+    if (!p.tensor.is_floating_point()) {
+      throw InvariantError("optimizer parameter '" + p.name + "' is not floating point");
+    }
+    ParamState s;
+    s.param = p;
+    s.kind = classifyParameter(p.name, p.tensor);
+    // Allocated up front (not lazily) so every checkpoint has the same keys and shapes.
+    if (s.kind == ParamGroupKind::kMuon) {
+      s.momentum = torch::zeros_like(p.tensor);
+    } else {
+      s.expAvg = torch::zeros_like(p.tensor);
+      s.expAvgSq = torch::zeros_like(p.tensor);
+    }
+    states_.push_back(std::move(s));
+  }
+}
+
+void MuGrokfast::step() {
+  torch::NoGradGuard noGrad;
+  for (ParamState& s : states_) {
+    const torch::Tensor& rawGrad = s.param.tensor.grad();
+    if (!rawGrad.defined()) continue;
+    if (rawGrad.is_sparse()) {
+      throw InvariantError("parameter '" + s.param.name +
+                           "' has a sparse gradient; MuGrokfast needs dense gradients");
+    }
+    const torch::Tensor grad = grokfast_.apply(rawGrad, s.grokfastEma);
+    if (s.kind == ParamGroupKind::kMuon) {
+      muonUpdate(s, grad);
+    } else {
+      adamUpdate(s, grad);
+    }
+  }
+  ++stepCount_;
+}
+
+// Muon (Jordan et al. 2024): Nesterov momentum, then replace the update by the nearest
+// semi-orthogonal matrix so every direction of the weight matrix moves at the same rate.
+void MuGrokfast::muonUpdate(ParamState& s, const torch::Tensor& grad) {
+  torch::Tensor& p = s.param.tensor;
+  const double lr = groupLr(ParamGroupKind::kMuon);
+  const double mu = options_.momentum;
+  s.momentum.mul_(mu).add_(grad);
+  const torch::Tensor u = options_.nesterov ? grad.add(s.momentum, mu) : s.momentum;
+  // Conv-like >2-D weights are matrices of rows x (everything else).
+  const int64_t rows = p.size(0);
+  const int64_t cols = p.numel() / rows;
+  const torch::Tensor o = newtonSchulzOrthogonalize(u.reshape({rows, cols}), options_.ns_steps);
+  // O has unit singular values, so its RMS entry is 1/sqrt(cols) for a wide matrix but
+  // 1/sqrt(rows) for a tall one; the factor gives tall matrices the same per-entry step.
+  const double scale = std::sqrt(std::max(1.0, static_cast<double>(rows) / cols));
+  p.mul_(1.0 - lr * options_.weightDecay(ParamGroupKind::kMuon));
+  p.add_(o.view(p.sizes()), -lr * scale);
+}
+
+// AdamW (Loshchilov & Hutter 2019) with bias correction, in PyTorch's formulation.
+void MuGrokfast::adamUpdate(ParamState& s, const torch::Tensor& grad) {
+  torch::Tensor& p = s.param.tensor;
+  const double lr = groupLr(ParamGroupKind::kFallback);
+  const double beta1 = options_.adam_beta1;
+  const double beta2 = options_.adam_beta2;
+  s.adamSteps += 1;
+  s.expAvg.mul_(beta1).add_(grad, 1.0 - beta1);
+  s.expAvgSq.mul_(beta2).addcmul_(grad, grad, 1.0 - beta2);
+  const double biasCorrection1 = 1.0 - std::pow(beta1, static_cast<double>(s.adamSteps));
+  const double biasCorrection2 = 1.0 - std::pow(beta2, static_cast<double>(s.adamSteps));
+  const torch::Tensor denom =
+      (s.expAvgSq.sqrt() / std::sqrt(biasCorrection2)).add_(options_.adam_eps);
+  p.mul_(1.0 - lr * options_.weightDecay(ParamGroupKind::kFallback));
+  p.addcdiv_(s.expAvg, denom, -lr / biasCorrection1);
+}
+
+void MuGrokfast::zeroGrad() {
+  torch::NoGradGuard noGrad;
+  for (ParamState& s : states_) {
+    torch::Tensor& g = s.param.tensor.mutable_grad();
+    if (!g.defined()) continue;
+    if (g.requires_grad()) g = g.detach();  // a create_graph backward left a graph behind
+    g.zero_();
+  }
+}
+
+void MuGrokfast::setLrScale(double scale) {
+  if (!std::isfinite(scale) || scale < 0.0) {
+    std::ostringstream os;
+    os << "learning-rate scale must be a finite number >= 0, got " << scale
+       << " (check the schedule's min_lr_factor and step counts)";
+    throw InvariantError(os.str());
+  }
+  lrScale_ = scale;
+}
+
+double MuGrokfast::groupLr(ParamGroupKind kind) const { return options_.baseLr(kind) * lrScale_; }
+
+int64_t MuGrokfast::numParameters(ParamGroupKind kind) const {
+  return std::count_if(states_.begin(), states_.end(),
+                       [kind](const ParamState& s) { return s.kind == kind; });
+}
+
+int64_t MuGrokfast::numElements(ParamGroupKind kind) const {
+  int64_t total = 0;
+  for (const ParamState& s : states_) {
+    if (s.kind == kind) total += s.param.tensor.numel();
+  }
+  return total;
+}
+
+}  // namespace cog::optim

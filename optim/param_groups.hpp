@@ -1,0 +1,49 @@
+#pragma once
+// Which optimizer group each model parameter belongs to. The model hands over named
+// parameters; optim never sees the model itself (DESIGN.md "Source layout").
+#include <torch/types.h>
+
+#include <string>
+#include <vector>
+
+namespace cog::optim {
+
+struct NamedParameter {
+  std::string name;
+  torch::Tensor tensor;
+};
+
+enum class ParamGroupKind {
+  kMuon,      // hidden >=2-D weight matrices: orthogonalised momentum (Muon)
+  kFallback,  // embeddings, LM head, norms, biases, gates, 1-D params: AdamW
+};
+
+// "muon" / "fallback": used in error messages, logs and metric names.
+const char* paramGroupKindName(ParamGroupKind kind);
+
+// THE grouping rule; the trainer, the optimizer and the tests all call this one function.
+// A parameter goes to Muon iff
+//   - it has >= 2 dims and both of its first two dims are > 1 (Newton-Schulz needs a
+//     real matrix; a [1, n] or [n, 1] "matrix" would be orthogonalised into a sign vector),
+//   - and its name contains none of "emb", "lm_head", "norm", "gate", "halt", "bias".
+// Embeddings and the (tied) LM head are lookup tables whose rows see very uneven gradient
+// traffic, norms/biases/gates/halting heads are gains and offsets, not linear maps: the
+// Muon paper (Jordan et al. 2024) keeps all of those on AdamW.
+// Everything else goes to the AdamW fallback.
+ParamGroupKind classifyParameter(const std::string& name, const torch::Tensor& tensor);
+
+struct ParamGroups {
+  std::vector<NamedParameter> muon;
+  std::vector<NamedParameter> fallback;
+
+  const std::vector<NamedParameter>& of(ParamGroupKind kind) const {
+    return kind == ParamGroupKind::kMuon ? muon : fallback;
+  }
+};
+
+// Splits parameters by classifyParameter, keeping their order within each group.
+// Throws InvariantError if a parameter is undefined or appears twice (same tensor storage
+// object, e.g. a tied weight listed under both names): it would be stepped twice.
+ParamGroups groupParameters(const std::vector<NamedParameter>& params);
+
+}  // namespace cog::optim

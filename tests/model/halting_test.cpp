@@ -1,0 +1,124 @@
+// ACT halting at inference: refinement stops once the halting head is confident, so a
+// variant does fewer steps when its head says so; training always runs every step.
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include <cmath>
+
+#include "model/cognate.hpp"
+#include "model/cognate_loss.hpp"
+#include "model_test_util.hpp"
+
+namespace cog::model {
+namespace {
+
+// Makes the halting head output the same probability q at every position.
+void setHaltingProbability(CognateModelImpl& model, double q) {
+  torch::NoGradGuard no_grad;
+  model.halt->weight.zero_();
+  model.halt->bias.fill_(std::log(q / (1 - q)));
+}
+
+int64_t inferenceSteps(CognateModelImpl& model, const torch::Tensor& tokens) {
+  torch::NoGradGuard no_grad;
+  return model.forward(tokens, ForwardOptions{true}).steps_run;
+}
+
+TEST(Halting, SpeedDoesFewerStepsThanReasoningWhenItsHeadIsConfident) {
+  auto reasoning = makeCognateModel(testing::smallConfig("reasoning"));
+  auto speed = makeCognateModel(testing::smallConfig("speed"));
+  reasoning->eval();
+  speed->eval();
+  auto tokens = testing::randomTokens(2, 16, 259, 5);
+
+  setHaltingProbability(*reasoning, 0.5);  // undecided: runs every step
+  setHaltingProbability(*speed, 0.999);    // above speed's 0.99 threshold
+  EXPECT_EQ(inferenceSteps(*reasoning, tokens), 3);
+  EXPECT_EQ(inferenceSteps(*speed, tokens), 1);
+
+  // Undecided, speed is still bounded by its smaller T_max.
+  setHaltingProbability(*speed, 0.5);
+  EXPECT_EQ(inferenceSteps(*speed, tokens), 2);
+}
+
+TEST(Halting, ThresholdIsTheVariants) {
+  auto reasoning = makeCognateModel(testing::smallConfig("reasoning"));
+  auto speed = makeCognateModel(testing::smallConfig("speed"));
+  auto tokens = testing::randomTokens(1, 8, 259, 6);
+  // 0.97 clears reasoning's 0.95 but not speed's 0.99.
+  setHaltingProbability(*reasoning, 0.97);
+  setHaltingProbability(*speed, 0.97);
+  EXPECT_EQ(inferenceSteps(*reasoning, tokens), 1);
+  EXPECT_EQ(inferenceSteps(*speed, tokens), 2);
+}
+
+TEST(Halting, TrainingForwardRunsEveryStep) {
+  auto model = makeCognateModel(testing::smallConfig("reasoning"));
+  setHaltingProbability(*model, 0.999);
+  auto out = model->forward(testing::randomTokens(1, 8, 259, 1));
+  EXPECT_EQ(out.steps_run, 3);
+  EXPECT_EQ(out.step_hidden.size(), 4u);
+  EXPECT_EQ(out.halt_logits.size(), 3u);
+}
+
+TEST(Halting, HaltedPositionsKeepTheirAnswer) {
+  auto model = makeCognateModel(testing::smallConfig("reasoning"));
+  model->eval();
+  setHaltingProbability(*model, 0.999);  // every position halts after step 1
+  torch::NoGradGuard no_grad;
+  auto tokens = testing::randomTokens(1, 8, 259, 2);
+  auto halted = model->forward(tokens, ForwardOptions{true});
+  auto full = model->forward(tokens);
+  ASSERT_EQ(halted.steps_run, 1);
+  EXPECT_TRUE(torch::equal(halted.step_hidden.back(), full.step_hidden[1]));
+}
+
+TEST(ActLoss, TargetIsWhetherTheStepIsAlreadyCorrect) {
+  auto model = makeCognateModel(testing::smallConfig("speed"));
+  model->eval();
+  auto tokens = testing::randomTokens(2, 12, 259, 9);
+  auto out = model->forward(tokens);
+  // Targets chosen so step 1's prediction is right exactly at even positions.
+  auto step1_pred = model->logits(out.step_hidden[1]).argmax(-1);
+  auto targets = step1_pred.clone();
+  auto odd = torch::arange(12).remainder(2) == 1;
+  targets.masked_fill_(odd.unsqueeze(0).expand_as(targets), -100);
+  auto loss = cognateLoss(*model, out, targets);
+
+  double expected = 0;
+  auto valid = (targets != -100).to(torch::kFloat32).reshape({-1});
+  for (size_t t = 0; t < out.halt_logits.size(); ++t) {
+    auto pred = model->logits(out.step_hidden[t + 1]).argmax(-1).reshape({-1});
+    auto correct = (pred == targets.reshape({-1}).clamp_min(0)).to(torch::kFloat32);
+    auto bce = torch::binary_cross_entropy_with_logits(out.halt_logits[t].reshape({-1}), correct,
+                                                       {}, {}, at::Reduction::None);
+    expected += ((bce * valid).sum() / valid.sum()).item<double>();
+  }
+  expected /= static_cast<double>(out.halt_logits.size());
+  EXPECT_NEAR(loss.act_bce.item<double>(), expected, 1e-6);
+}
+
+TEST(DeepSupervision, WeightsTheStepsAndBackpropagatesEverywhere) {
+  auto model = makeCognateModel(testing::smallConfig("reasoning"));
+  auto tokens = testing::randomTokens(2, 12, 259, 4);
+  auto targets = testing::randomTokens(2, 12, 259, 8);
+  auto out = model->forward(tokens);
+  auto loss = cognateLoss(*model, out, targets);
+  const auto w = model->config().activeStepWeights();
+  ASSERT_EQ(loss.step_ce.size(), 4u);
+  double weighted = 0, sum = 0;
+  for (size_t t = 0; t < w.size(); ++t) {
+    weighted += w[t] * loss.step_ce[t];
+    sum += w[t];
+  }
+  EXPECT_NEAR(loss.deep_supervision.item<double>(), weighted / sum, 1e-5);
+  EXPECT_NEAR(loss.final_ce.item<double>(), loss.step_ce.back(), 1e-6);
+  loss.total.backward();
+  for (const auto& p : model->named_parameters()) {
+    ASSERT_TRUE(p.value().grad().defined()) << p.key();
+    EXPECT_GT(p.value().grad().abs().sum().item<double>(), 0.0) << p.key() << " gets no gradient";
+  }
+}
+
+}  // namespace
+}  // namespace cog::model

@@ -1,0 +1,45 @@
+#include <gtest/gtest.h>
+
+#include "common/error.hpp"
+#include "model/model_config.hpp"
+
+namespace cog::model {
+namespace {
+
+TEST(ModelConfig, VariantsCarryTheirRecursionHaltingMemoryAndSeed) {
+  auto reasoning = makeModelConfig("default", "reasoning");
+  auto memory = makeModelConfig("default", "memory");
+  auto speed = makeModelConfig("default", "speed");
+  EXPECT_EQ(reasoning.t_max, 3);
+  EXPECT_DOUBLE_EQ(reasoning.act_threshold, 0.95);
+  EXPECT_EQ(reasoning.seed, 42u);
+  EXPECT_EQ(memory.d_mem, 2 * reasoning.d_mem);
+  EXPECT_GT(memory.mem_decay, reasoning.mem_decay);
+  EXPECT_EQ(memory.seed, 1337u);
+  EXPECT_LE(speed.t_max, 2);
+  EXPECT_DOUBLE_EQ(speed.act_threshold, 0.99);
+  EXPECT_EQ(speed.seed, 2023u);
+  EXPECT_EQ(speed.activeStepWeights(), (std::vector<double>{0.5, 0.75, 1.0}));
+}
+
+TEST(ModelConfig, UnknownNamesAndBadValuesNameTheKey) {
+  try {
+    presetConfig("huge");
+    FAIL() << "expected ConfigError";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("model.preset = huge"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("tiny"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(makeModelConfig("tiny", "fast"), ConfigError);
+  auto c = makeModelConfig("tiny", "speed");
+  c.mem_decay = 1.5;
+  try {
+    c.validate();
+    FAIL() << "expected ConfigError";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("model.mem_decay = 1.5"), std::string::npos) << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace cog::model

@@ -1,0 +1,122 @@
+// Schedules: the factors, the factory, and above all that the factor reaches the step the
+// optimizer really takes, for every group (the original project's scheduler wrote a field
+// its optimizer never read, and nothing noticed).
+#include "optim/lr_schedule.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "common/error.hpp"
+#include "optim/mugrokfast.hpp"
+
+namespace cog::optim {
+namespace {
+
+TEST(OptimLrSchedule, WarmupCosineFactors) {
+  const WarmupCosineSchedule s(/*warmup_steps=*/4, /*total_steps=*/14, /*min_factor=*/0.1);
+  EXPECT_DOUBLE_EQ(s.factor(0), 0.25);  // small but not zero: step 0 is not wasted
+  EXPECT_DOUBLE_EQ(s.factor(1), 0.5);
+  EXPECT_DOUBLE_EQ(s.factor(3), 1.0);
+  EXPECT_DOUBLE_EQ(s.factor(4), 1.0);       // cosine starts at the top
+  EXPECT_NEAR(s.factor(9), 0.55, 1e-12);    // halfway: (1 + min) / 2
+  EXPECT_NEAR(s.factor(14), 0.1, 1e-12);    // eta_min reached at total_steps
+  EXPECT_NEAR(s.factor(1000), 0.1, 1e-12);  // and held
+  for (int64_t step = 4; step < 14; ++step) EXPECT_GT(s.factor(step), s.factor(step + 1));
+  EXPECT_DOUBLE_EQ(ConstantSchedule().factor(12345), 1.0);
+  EXPECT_DOUBLE_EQ(WarmupCosineSchedule(0, 10, 0.0).factor(0), 1.0);
+}
+
+std::string configErrorOf(const ScheduleConfig& config) {
+  try {
+    makeLrSchedule(config);
+  } catch (const ConfigError& e) {
+    return e.what();
+  }
+  return "no error";
+}
+
+TEST(OptimLrSchedule, FactoryBuildsKindsAndNamesBadKeys) {
+  EXPECT_DOUBLE_EQ(makeLrSchedule({})->factor(7), 1.0);
+  ScheduleConfig cosine{"warmup_cosine", 2, 10, 0.2};
+  EXPECT_DOUBLE_EQ(makeLrSchedule(cosine)->factor(0), 0.5);
+
+  EXPECT_NE(configErrorOf({"cosine_warmup"}).find("schedule.kind"), std::string::npos);
+  EXPECT_NE(configErrorOf({"cosine_warmup"}).find("cosine_warmup"), std::string::npos);
+  EXPECT_NE(configErrorOf({"warmup_cosine", -1, 10, 0.1}).find("schedule.warmup_steps"),
+            std::string::npos);
+  EXPECT_NE(configErrorOf({"warmup_cosine", 0, 0, 0.1}).find("schedule.total_steps"),
+            std::string::npos);
+  EXPECT_NE(configErrorOf({"warmup_cosine", 20, 10, 0.1}).find("schedule.total_steps"),
+            std::string::npos);
+  EXPECT_NE(configErrorOf({"warmup_cosine", 2, 10, 1.5}).find("schedule.min_lr_factor"),
+            std::string::npos);
+}
+
+// One parameter per group, fed the same gradient every step. Then the direction of each
+// update never changes (Muon: momentum is a multiple of g, and Newton-Schulz ignores scale;
+// AdamW: m/bc1 = g and v/bc2 = g^2), so |delta p| is exactly proportional to the lr used.
+struct TwoGroupModel {
+  std::vector<NamedParameter> params = {
+      {"blocks.0.attn.wq.weight", torch::randn({16, 8}, torch::kDouble)},
+      {"tok_emb.weight", torch::randn({32, 8}, torch::kDouble)}};
+  std::vector<torch::Tensor> grads = {torch::randn({16, 8}, torch::kDouble),
+                                      torch::randn({32, 8}, torch::kDouble)};
+
+  // Runs one step and returns |delta p| per parameter.
+  std::vector<double> step(MuGrokfast& optimizer) {
+    std::vector<torch::Tensor> before;
+    for (size_t i = 0; i < params.size(); ++i) {
+      before.push_back(params[i].tensor.clone());
+      params[i].tensor.mutable_grad() = grads[i].clone();
+    }
+    optimizer.step();
+    std::vector<double> deltas;
+    for (size_t i = 0; i < params.size(); ++i) {
+      deltas.push_back((params[i].tensor - before[i]).norm().item<double>());
+    }
+    return deltas;
+  }
+};
+
+TEST(OptimLrSchedule, ScheduleChangesTheStepEveryGroupReallyTakes) {
+  torch::manual_seed(3);
+  TwoGroupModel constant;
+  TwoGroupModel scheduled = constant;  // same starting point and gradients...
+  for (NamedParameter& p : scheduled.params) p.tensor = p.tensor.clone();  // ...own storage
+  MuGrokfastOptions opts;
+  opts.muon_lr = 0.02;
+  opts.fallback_lr = 1e-3;
+  MuGrokfast fullLr(constant.params, opts);
+  MuGrokfast withSchedule(scheduled.params, opts);
+  ASSERT_EQ(withSchedule.numParameters(ParamGroupKind::kMuon), 1);
+  ASSERT_EQ(withSchedule.numParameters(ParamGroupKind::kFallback), 1);
+
+  const WarmupCosineSchedule schedule(/*warmup_steps=*/4, /*total_steps=*/12, /*min=*/0.1);
+  for (int64_t step = 0; step < 16; ++step) {
+    applySchedule(schedule, withSchedule.stepCount(), withSchedule);
+    const double factor = schedule.factor(step);
+    const std::vector<double> full = constant.step(fullLr);
+    const std::vector<double> got = scheduled.step(withSchedule);
+    for (ParamGroupKind kind : {ParamGroupKind::kMuon, ParamGroupKind::kFallback}) {
+      const size_t i = kind == ParamGroupKind::kMuon ? 0 : 1;
+      EXPECT_DOUBLE_EQ(withSchedule.groupLr(kind), factor * opts.baseLr(kind));
+      ASSERT_GT(full[i], 0.0);
+      EXPECT_NEAR(got[i] / full[i], factor, 1e-4 * factor)
+          << paramGroupKindName(kind) << " group at step " << step << ": the optimizer took a "
+          << got[i] / full[i] << "x step where the schedule asked for " << factor << "x";
+    }
+  }
+}
+
+TEST(OptimLrSchedule, LrScaleIsValidated) {
+  MuGrokfast optimizer({{"w", torch::ones({2, 2})}}, {});
+  EXPECT_THROW(optimizer.setLrScale(-1.0), InvariantError);
+  EXPECT_THROW(optimizer.setLrScale(std::nan("")), InvariantError);
+  optimizer.setLrScale(0.5);
+  EXPECT_DOUBLE_EQ(optimizer.groupLr(ParamGroupKind::kMuon), 0.01);
+  EXPECT_DOUBLE_EQ(optimizer.groupLr(ParamGroupKind::kFallback), 1.5e-4);
+}
+
+}  // namespace
+}  // namespace cog::optim

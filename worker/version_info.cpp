@@ -1,0 +1,74 @@
+#include "worker/version_info.hpp"
+
+#include <dlfcn.h>
+#include <torch/torch.h>
+#include <torch/version.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "worker/build_info.hpp"
+
+namespace cog::worker {
+namespace {
+
+// Path of the first mapped library whose file name contains `needle`, symlinks resolved.
+std::string loadedLibrary(const std::string& needle) {
+  std::ifstream maps("/proc/self/maps");
+  std::string line;
+  while (std::getline(maps, line)) {
+    const auto slash = line.find('/');
+    if (slash == std::string::npos) continue;
+    const std::string path = line.substr(slash);
+    if (std::filesystem::path(path).filename().string().find(needle) == std::string::npos) continue;
+    std::error_code ec;
+    auto resolved = std::filesystem::canonical(path, ec);
+    return ec ? path : resolved.string();
+  }
+  return {};
+}
+
+std::string describeBlas() {
+  // A small matmul makes LibTorch resolve its BLAS before we look.
+  (void)torch::matmul(torch::ones({64, 64}), torch::ones({64, 64})).sum().item<float>();
+  using ConfigFn = char* (*)();
+  if (auto fn = reinterpret_cast<ConfigFn>(dlsym(RTLD_DEFAULT, "openblas_get_config"))) {
+    std::string where = loadedLibrary("libblas.so");
+    return std::string(fn()) + (where.empty() ? "" : " (" + where + ")");
+  }
+  std::string where = loadedLibrary("blas");
+  if (where.empty()) return "unknown (no BLAS library mapped)";
+  if (where.find("/blas/") != std::string::npos) {
+    return "reference BLAS " + where +
+           " - slow; run scripts/install-deps to bring libopenblas0-openmp";
+  }
+  return where;
+}
+
+}  // namespace
+
+VersionInfo collectVersionInfo() {
+  VersionInfo info;
+  info.cog = kCogVersion;
+  info.torch = TORCH_VERSION;
+  info.blas = describeBlas();
+  info.intra_op_threads = torch::get_num_threads();
+  info.collectives = compiledCollectives();
+  return info;
+}
+
+std::string formatVersionInfo(const VersionInfo& info) {
+  std::ostringstream os;
+  os << "cogworker " << info.cog << "\n"
+     << "  libtorch     " << info.torch << " (CPU)\n"
+     << "  blas         " << info.blas << "\n"
+     << "  threads      " << info.intra_op_threads << " intra-op\n"
+     << "  collectives  ";
+  if (info.collectives.empty()) os << "none compiled in (single process only)";
+  for (size_t i = 0; i < info.collectives.size(); ++i) os << (i ? ", " : "") << info.collectives[i];
+  os << "\n";
+  return os.str();
+}
+
+}  // namespace cog::worker

@@ -1,0 +1,21 @@
+#pragma once
+#include <string>
+#include <vector>
+
+namespace cog::worker {
+
+struct VersionInfo {
+  std::string cog;                        // project version
+  std::string torch;                      // LibTorch version compiled against
+  std::string blas;                       // BLAS library actually loaded in this process
+  int intra_op_threads = 0;               // LibTorch intra-op threads in use
+  std::vector<std::string> collectives;   // collective backends compiled in
+};
+
+// Reads what this process really runs with (not what the build hoped for): the BLAS comes
+// from the loaded library, which on Debian is whatever the alternatives system points at.
+VersionInfo collectVersionInfo();
+
+std::string formatVersionInfo(const VersionInfo& info);
+
+}  // namespace cog::worker
