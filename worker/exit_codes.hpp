@@ -14,6 +14,7 @@ enum ExitCode : int {
   kExitData = 3,        // DataError
   kExitCheckpoint = 4,  // CheckpointError
   kExitComms = 5,       // CommsError: a peer or the network failed
+  kExitInjectedFault = 17,  // faults.exit_at_step fired (tests of crash handling)
 };
 
 inline int exitCodeFor(const std::exception& e) {

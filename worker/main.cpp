@@ -3,68 +3,90 @@
 #include <torch/torch.h>
 
 #include <CLI/CLI.hpp>
+#include <atomic>
+#include <csignal>
 #include <cstdlib>
-#include <iomanip>
 #include <iostream>
 #include <thread>
 
 #include "common/error.hpp"
-#include "model/model_config.hpp"
+#include "worker/commands.hpp"
+#include "worker/demo.hpp"
 #include "worker/exit_codes.hpp"
 #include "worker/model_summary.hpp"
 #include "worker/smoke_step.hpp"
+#include "worker/trainer.hpp"
 #include "worker/version_info.hpp"
 
 namespace {
+
+// Set by SIGTERM/SIGINT; the trainer polls it at step boundaries. A second signal while
+// the first is being honoured restores the default action, so Ctrl-C twice always quits.
+std::atomic<bool> g_stop_requested{false};
+
+void onStopSignal(int signo) {
+  if (g_stop_requested.exchange(true)) std::signal(signo, SIG_DFL);
+}
+
+int envInt(const char* name, int fallback) {
+  const char* v = std::getenv(name);
+  return v ? std::atoi(v) : fallback;
+}
 
 // Intra-op threads default to cores / ranks on this node, so N local ranks do not
 // oversubscribe the machine (the launcher tells us how many share it).
 int defaultThreads() {
   int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  int local_ranks = 1;
-  for (const char* var : {"OMPI_COMM_WORLD_LOCAL_SIZE", "SLURM_NTASKS_PER_NODE"}) {
-    if (const char* v = std::getenv(var)) {
-      local_ranks = std::max(1, std::atoi(v));
-      break;
-    }
-  }
-  return std::max(1, cores / local_ranks);
-}
-
-int runDemo(int threads) {
-  using namespace cog;
-  std::cout << worker::formatVersionInfo(worker::collectVersionInfo()) << "\n";
-  std::cout << "== The three Cognate variants at full size (preset default) ==\n";
-  for (const auto& variant : model::variantNames()) {
-    worker::printModelSummary(model::makeModelConfig("default", variant), std::cout);
-  }
-  std::cout << "\n== Forward / backward / MuGrokfast smoke steps (preset tiny, " << threads
-            << " threads) ==\n";
-  for (const auto& variant : model::variantNames()) {
-    std::cout << variant << ":\n";
-    worker::SmokeOptions options;
-    options.variant = variant;
-    auto report = worker::runSmokeSteps(options, std::cout);
-    const bool fell = report.losses.back() < report.losses.front();
-    std::cout << "  " << report.muon_tensors << " Muon + " << report.fallback_tensors
-              << " AdamW tensors; loss " << std::setprecision(4) << report.losses.front() << " -> "
-              << report.losses.back()
-              << (fell ? " (falling)" : " (NOT falling)") << "\n";
-    if (!fell) throw cog::InvariantError("smoke step: loss did not fall for variant " + variant);
-  }
-  return 0;
+  int local_ranks = envInt("OMPI_COMM_WORLD_LOCAL_SIZE", envInt("SLURM_NTASKS_PER_NODE", 1));
+  return std::max(1, cores / std::max(1, local_ranks));
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"cogworker: trains one Cognate model (one rank of a job)"};
+  using namespace cog::worker;
+  CLI::App app{"cogworker: trains and queries one Cognate model (one rank of a Cog job)"};
   app.require_subcommand(0, 1);
   bool show_version = false;
   int threads = defaultThreads();
-  app.add_flag("--version", show_version, "Print versions, the BLAS in use and collectives");
+  app.add_flag("--version", show_version, "Print versions, the BLAS in use and collectives compiled in");
   app.add_option("--threads", threads, "LibTorch intra-op threads (default: cores / local ranks)")
       ->check(CLI::PositiveNumber);
+
+  TrainCommand train;
+  auto* train_cmd = app.add_subcommand("train", "Train a model from a YAML config");
+  train_cmd->add_option("--config", train.config, "Model/training config (configs/models/*.yaml)")->required()->check(CLI::ExistingFile);
+  train_cmd->add_option("--set", train.overrides, "Override a config key: key.path=value (repeatable)");
+  train_cmd->add_option("--run-dir", train.run_dir, "Where checkpoints and metrics.jsonl go (default runs/<config name>)");
+  train_cmd->add_flag("--resume", train.resume, "Continue exactly from the newest checkpoint in the run dir");
+
+  GenerateCommand generate;
+  auto* generate_cmd = app.add_subcommand("generate", "Continue a prompt with a trained model");
+  generate_cmd->add_option("--checkpoint", generate.checkpoint, "Checkpoint directory")->required()->check(CLI::ExistingDirectory);
+  generate_cmd->add_option("--prompt", generate.prompt, "Text to continue, e.g. \"Q: What is 25 + 17? A:\"")->required();
+  generate_cmd->add_option("--max-new-tokens", generate.max_new_tokens, "Tokens to generate at most")->capture_default_str()->check(CLI::PositiveNumber);
+  generate_cmd->add_option("--temperature", generate.temperature, "0 = greedy")->capture_default_str()->check(CLI::NonNegativeNumber);
+  generate_cmd->add_option("--top-k", generate.top_k, "Sample from the k most likely tokens (0 = all)")->capture_default_str()->check(CLI::NonNegativeNumber);
+  generate_cmd->add_option("--seed", generate.seed, "Sampling seed")->capture_default_str();
+
+  ScoreCommand score;
+  auto* score_cmd = app.add_subcommand("score", "Per-token log-probabilities of a text, as JSON lines");
+  score_cmd->add_option("--checkpoint", score.checkpoint, "Checkpoint directory")->required()->check(CLI::ExistingDirectory);
+  score_cmd->add_option("--text", score.text, "Text to score")->required();
+
+  EvalCommand eval;
+  auto* eval_cmd = app.add_subcommand("eval", "Loss, perplexity and exact match on a dataset file");
+  eval_cmd->add_option("--checkpoint", eval.checkpoint, "Checkpoint directory")->required()->check(CLI::ExistingDirectory);
+  eval_cmd->add_option("--data", eval.data, "Dataset file in its original format")->required()->check(CLI::ExistingFile);
+  eval_cmd->add_option("--format", eval.format, "gsm8k | svamp | mbpp | arc | arc_easy | arc_challenge | hellaswag")->required();
+  eval_cmd->add_option("--max-new-tokens", eval.max_new_tokens, "Answer length limit")->capture_default_str()->check(CLI::PositiveNumber);
+  eval_cmd->add_option("--limit", eval.limit, "Evaluate the first N records only (0 = all)")->capture_default_str()->check(CLI::NonNegativeNumber);
+
+  TokenizeCommand tokenize;
+  auto* tokenize_cmd = app.add_subcommand("tokenize", "Token ids of a text under a config's tokenizer, as JSON");
+  tokenize_cmd->add_option("--config", tokenize.config, "Config whose tokenizer section to use")->required()->check(CLI::ExistingFile);
+  tokenize_cmd->add_option("--set", tokenize.overrides, "Override a config key: key.path=value");
+  tokenize_cmd->add_option("--text", tokenize.text, "Text to encode")->required();
 
   auto* summary = app.add_subcommand("summary", "Print a model's configuration and parameter counts");
   std::string preset = "default";
@@ -72,44 +94,59 @@ int main(int argc, char** argv) {
   summary->add_option("--preset", preset, "default | tiny")->capture_default_str();
   summary->add_option("--variant", variant, "reasoning | memory | speed | all")->capture_default_str();
 
-  auto* smoke = app.add_subcommand("smoke", "Run a few forward/backward/optimizer steps on one batch");
-  cog::worker::SmokeOptions smoke_options;
+  SmokeOptions smoke_options;
+  auto* smoke = app.add_subcommand("smoke", "A few forward/backward/optimizer steps on one fixed batch");
   smoke->add_option("--preset", smoke_options.preset, "default | tiny")->capture_default_str();
   smoke->add_option("--variant", smoke_options.variant, "reasoning | memory | speed")->capture_default_str();
-  smoke->add_option("--batch", smoke_options.batch, "sequences per batch")->check(CLI::PositiveNumber)->capture_default_str();
-  smoke->add_option("--seq-len", smoke_options.seq_len, "tokens per sequence")->check(CLI::PositiveNumber)->capture_default_str();
-  smoke->add_option("--steps", smoke_options.steps, "optimizer steps")->check(CLI::PositiveNumber)->capture_default_str();
+  smoke->add_option("--batch", smoke_options.batch, "Sequences per batch")->check(CLI::PositiveNumber)->capture_default_str();
+  smoke->add_option("--seq-len", smoke_options.seq_len, "Tokens per sequence")->check(CLI::PositiveNumber)->capture_default_str();
+  smoke->add_option("--steps", smoke_options.steps, "Optimizer steps")->check(CLI::PositiveNumber)->capture_default_str();
 
+  DemoOptions demo_options;
   auto* demo = app.add_subcommand("demo", "The embedded default job (what `make demo` runs)");
+  demo->add_option("--run-dir", demo_options.run_dir, "Where the demo run goes")->capture_default_str();
 
   CLI11_PARSE(app, argc, argv);
   try {
     torch::set_num_threads(threads);
     if (show_version) {
-      std::cout << cog::worker::formatVersionInfo(cog::worker::collectVersionInfo());
-      return 0;
+      std::cout << formatVersionInfo(collectVersionInfo());
+      return kExitOk;
     }
+    if (*train_cmd) {
+      std::signal(SIGTERM, onStopSignal);
+      std::signal(SIGINT, onStopSignal);
+      train.default_threads = threads;
+      train.stop_requested = &g_stop_requested;
+      return runTrain(train);
+    }
+    if (*generate_cmd) return runGenerate(generate);
+    if (*score_cmd) return runScore(score);
+    if (*eval_cmd) return runEval(eval);
+    if (*tokenize_cmd) return runTokenize(tokenize);
     if (*summary) {
       auto variants = variant == "all" ? cog::model::variantNames() : std::vector<std::string>{variant};
-      for (const auto& v : variants) {
-        cog::worker::printModelSummary(cog::model::makeModelConfig(preset, v), std::cout);
-      }
-      return 0;
+      for (const auto& v : variants) printModelSummary(cog::model::makeModelConfig(preset, v), std::cout);
+      return kExitOk;
     }
     if (*smoke) {
-      cog::worker::runSmokeSteps(smoke_options, std::cout);
-      return 0;
+      runSmokeSteps(smoke_options, std::cout);
+      return kExitOk;
     }
-    if (*demo || app.get_subcommands().empty()) {
-      if (!*demo) {
-        std::cout << app.help();
-        return 0;
-      }
-      return runDemo(threads);
+    if (*demo) {
+      std::signal(SIGTERM, onStopSignal);
+      std::signal(SIGINT, onStopSignal);
+      demo_options.threads = threads;
+      demo_options.stop_requested = &g_stop_requested;
+      return runDemo(demo_options);
     }
-    return 0;
+    std::cout << app.help();
+    return kExitOk;
+  } catch (const InjectedFault& e) {
+    std::cerr << "cogworker: injected fault: " << e.what() << "\n";
+    return kExitInjectedFault;
   } catch (const std::exception& e) {
-    std::cerr << "cogworker: " << cog::worker::errorKind(e) << ": " << e.what() << "\n";
-    return cog::worker::exitCodeFor(e);
+    std::cerr << "cogworker: " << errorKind(e) << ": " << e.what() << "\n";
+    return exitCodeFor(e);
   }
 }

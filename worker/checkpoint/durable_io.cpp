@@ -27,8 +27,7 @@ long posixCheck(long rc, const char* what, const std::filesystem::path& path) {
   return rc;
 }
 
-UniqueFd::UniqueFd(UniqueFd&& other) noexcept
-    : fd_(other.fd_), path_(std::move(other.path_)) {
+UniqueFd::UniqueFd(UniqueFd&& other) noexcept : fd_(other.fd_), path_(std::move(other.path_)) {
   other.fd_ = -1;
 }
 
@@ -84,8 +83,7 @@ void readExactly(const UniqueFd& fd, void* data, size_t size, uint64_t offset) {
     if (n == 0) {
       throw CheckpointError("file " + fd.path().string() + " is truncated: wanted " +
                             std::to_string(size + (offset - start)) + " bytes at offset " +
-                            std::to_string(start) + ", the file ends at " +
-                            std::to_string(offset));
+                            std::to_string(start) + ", the file ends at " + std::to_string(offset));
     }
     p += n;
     offset += static_cast<uint64_t>(n);

@@ -1,0 +1,132 @@
+#include "worker/commands.hpp"
+
+#include <torch/torch.h>
+
+#include <iomanip>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "model/generation.hpp"
+#include "model/tokenizer/tokenizer_factory.hpp"
+#include "worker/data/source_loader.hpp"
+#include "worker/exit_codes.hpp"
+#include "worker/loaded_model.hpp"
+#include "worker/model_summary.hpp"
+#include "worker/report/console_reporter.hpp"
+#include "worker/report/jsonl_reporter.hpp"
+#include "worker/trainer.hpp"
+#include "worker/training_checkpoint.hpp"
+#include "worker/validator.hpp"
+
+namespace cog::worker {
+
+LoadedModel loadModelForInference(const std::filesystem::path& checkpoint_dir) {
+  auto contents = readCheckpointContents(checkpoint_dir);
+  LoadedModel loaded;
+  loaded.config = parseWorkerConfig(contents.config_yaml, (checkpoint_dir / "config.yaml").string());
+  loaded.tokenizer = makeTokenizer(loaded.config.tokenizer);
+  loaded.net = model::CognateModel(loaded.config.model);
+  loadTrainingCheckpoint(checkpoint_dir, *loaded.net, nullptr);
+  loaded.net->eval();
+  return loaded;
+}
+
+int runTrain(const TrainCommand& command) {
+  WorkerConfig config = loadWorkerConfig(command.config, command.overrides);
+  torch::set_num_threads(config.train.threads > 0 ? config.train.threads : command.default_threads);
+  std::filesystem::path run_dir = command.run_dir;
+  if (run_dir.empty()) run_dir = std::filesystem::path("runs") / std::filesystem::path(command.config).stem();
+  std::filesystem::create_directories(run_dir);
+
+  FanoutReporter reporter;
+  if (command.rank == 0) {
+    reporter.add(std::make_unique<ConsoleReporter>(std::cout));
+    reporter.add(std::make_unique<JsonlReporter>((run_dir / "metrics.jsonl").string()));
+    std::cout << "cogworker train " << command.config << " -> " << run_dir.string() << " (rank "
+              << command.rank << "/" << command.world << ", " << torch::get_num_threads() << " threads)\n";
+    printModelSummary(config.model, std::cout);
+  }
+  RunContext context{run_dir, command.resume, command.rank, command.world, command.stop_requested};
+  Trainer trainer(config, context, reporter);
+  auto result = trainer.run();
+  if (command.rank == 0 && result.reason != StopReason::kAlreadyFinished) {
+    std::cout << "done (" << stopReasonName(result.reason) << "): step " << result.position.global_step
+              << ", val_loss " << result.final_val_loss << ", best " << result.position.best_val_loss
+              << ", exact_match " << result.final_exact_match << "\n  final checkpoint "
+              << result.final_checkpoint.string() << "\n";
+  }
+  return kExitOk;
+}
+
+int runGenerate(const GenerateCommand& command) {
+  auto loaded = loadModelForInference(command.checkpoint);
+  std::vector<int64_t> prompt{loaded.tokenizer->bosId()};
+  for (int32_t id : loaded.tokenizer->encode(command.prompt)) prompt.push_back(id);
+  model::GenerationOptions options;
+  options.max_new_tokens = command.max_new_tokens;
+  options.temperature = command.temperature;
+  options.top_k = command.top_k;
+  options.seed = command.seed;
+  options.stop_token = loaded.tokenizer->eosId();
+  auto produced = model::generate(*loaded.net, prompt, options);
+  std::vector<int32_t> ids(produced.begin(), produced.end());
+  std::cout << command.prompt << loaded.tokenizer->decode(ids) << "\n";
+  return kExitOk;
+}
+
+int runScore(const ScoreCommand& command) {
+  auto loaded = loadModelForInference(command.checkpoint);
+  auto& tok = *loaded.tokenizer;
+  std::vector<int64_t> ids{tok.bosId()};
+  for (int32_t id : tok.encode(command.text)) ids.push_back(id);
+  if (static_cast<int64_t>(ids.size()) > loaded.config.model.max_seq_len) {
+    throw DataError("--text encodes to " + std::to_string(ids.size()) + " tokens, more than model.max_seq_len " +
+                    std::to_string(loaded.config.model.max_seq_len));
+  }
+  torch::NoGradGuard no_grad;
+  auto tokens = torch::tensor(ids, torch::kLong).unsqueeze(0);
+  auto logprobs = torch::log_softmax(loaded.net->inferLogits(tokens).squeeze(0), -1);
+  // Token i (i >= 1) is scored by the prediction at position i - 1.
+  for (size_t i = 1; i < ids.size(); ++i) {
+    nlohmann::json line = {{"position", i - 1},
+                           {"token", ids[i]},
+                           {"text", tok.decode({static_cast<int32_t>(ids[i])})},
+                           {"logprob", logprobs[static_cast<int64_t>(i) - 1][ids[i]].item<double>()}};
+    std::cout << line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+  }
+  return kExitOk;
+}
+
+int runEval(const EvalCommand& command) {
+  auto loaded = loadModelForInference(command.checkpoint);
+  data::SourceConfig source;
+  source.kind = command.format;
+  source.path = command.data;
+  auto load = data::loadSource(source, 0, [](const std::string& w) { std::cerr << "warning: " << w << "\n"; });
+  auto records = load.load.records;
+  if (command.limit > 0 && static_cast<int64_t>(records.size()) > command.limit) records.resize(command.limit);
+  const int64_t seq_len = loaded.config.train.seq_len;
+  auto stream = packRecords(records, *loaded.tokenizer, seq_len);
+  auto loss = evaluateLoss(*loaded.net, stream, 0, stream.numChunks(), command.batch, 0);
+  auto answers = evaluateAnswers(*loaded.net, *loaded.tokenizer, records, command.max_new_tokens);
+  const double mean = loss.mean();
+  std::cout << "records " << records.size() << ", scored tokens " << loss.tokens << "\n"
+            << "loss " << mean << "  perplexity " << std::exp(std::min(mean, 50.0)) << "  exact_match "
+            << answers.exactMatch() << " (" << answers.correct << "/" << answers.answered << ")\n";
+  nlohmann::json j = {{"records", records.size()},     {"tokens", loss.tokens},
+                      {"loss", mean},                   {"perplexity", std::exp(std::min(mean, 50.0))},
+                      {"exact_match", answers.exactMatch()}, {"correct", answers.correct},
+                      {"answered", answers.answered},   {"distinct_1", answers.distinct_1},
+                      {"top_token_share", answers.top_token_share}};
+  std::cout << j.dump() << "\n";
+  return kExitOk;
+}
+
+int runTokenize(const TokenizeCommand& command) {
+  WorkerConfig config = loadWorkerConfig(command.config, command.overrides);
+  auto tokenizer = makeTokenizer(config.tokenizer);
+  std::cout << nlohmann::json(tokenizer->encode(command.text)).dump() << "\n";
+  return kExitOk;
+}
+
+}  // namespace cog::worker

@@ -1,0 +1,56 @@
+#pragma once
+// The cogworker subcommands as library functions: main.cpp only parses flags into these
+// option structs. Each returns the process exit code; errors are thrown as cog::Error.
+#include <atomic>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace cog::worker {
+
+struct TrainCommand {
+  std::string config;
+  std::vector<std::string> overrides;  // --set key.path=value
+  std::string run_dir;                 // default: runs/<config file stem>
+  bool resume = false;
+  int default_threads = 1;             // used when train.threads is 0
+  int64_t rank = 0;
+  int64_t world = 1;
+  const std::atomic<bool>* stop_requested = nullptr;
+};
+int runTrain(const TrainCommand& command);
+
+struct GenerateCommand {
+  std::string checkpoint;
+  std::string prompt;
+  int64_t max_new_tokens = 64;
+  double temperature = 0.0;
+  int64_t top_k = 0;
+  uint64_t seed = 0;
+};
+int runGenerate(const GenerateCommand& command);
+
+struct ScoreCommand {
+  std::string checkpoint;
+  std::string text;
+};
+int runScore(const ScoreCommand& command);
+
+struct EvalCommand {
+  std::string checkpoint;
+  std::string data;
+  std::string format;  // gsm8k | svamp | mbpp | arc | arc_easy | arc_challenge | hellaswag
+  int64_t max_new_tokens = 32;
+  int64_t limit = 0;   // 0 = every record
+  int64_t batch = 8;
+};
+int runEval(const EvalCommand& command);
+
+struct TokenizeCommand {
+  std::string config;
+  std::vector<std::string> overrides;
+  std::string text;
+};
+int runTokenize(const TokenizeCommand& command);
+
+}  // namespace cog::worker

@@ -1,0 +1,70 @@
+#pragma once
+// cogworker's typed configuration: one YAML file (configs/models/*.yaml) plus --set
+// overrides, parsed once at the entry point; leaf code receives these structs by const&.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "model/model_config.hpp"
+#include "model/tokenizer/tokenizer_factory.hpp"
+#include "optim/lr_schedule.hpp"
+#include "optim/mugrokfast.hpp"
+#include "worker/data/data_config.hpp"
+
+namespace cog::worker {
+
+struct TrainSection {
+  int64_t epochs = 1;
+  int64_t max_steps = 0;    // 0 = no cap; otherwise the run ends after this many steps
+  int64_t batch_size = 8;   // sequences per rank per step
+  int64_t seq_len = 128;    // used when no curriculum stage sets one
+  uint64_t seed = 0;        // 0 = the model variant's seed
+  int threads = 0;          // LibTorch intra-op threads; 0 = cores / local ranks
+  int64_t log_every = 10;   // steps between progress lines / metric reports
+  double grad_clip = 1.0;   // max global grad norm; <= 0 measures only
+  double qk_clip_tau = 0;   // MuonClip threshold on attention logits; 0 = off
+};
+
+struct ValidationSection {
+  int64_t max_batches = 0;        // 0 = the whole held-out split
+  int64_t batch_size = 8;
+  int64_t generate_samples = 32;  // held-out questions answered greedily per validation
+  int64_t max_new_tokens = 16;
+  bool on_stop = false;           // validate when stopped by a signal
+};
+
+struct CheckpointSection {
+  int64_t every_epochs = 1;
+  int64_t keep_last = 2;  // periodic checkpoints kept; `best` and `final` are kept too
+};
+
+// Deliberate failures, for the coordinator's integration tests (issue: divergence and
+// crash handling). -1 = off.
+struct FaultsSection {
+  int64_t nan_at_step = -1;   // the loss becomes NaN at this global step
+  int64_t exit_at_step = -1;  // the process exits with code 17 at this global step
+};
+
+struct WorkerConfig {
+  std::string source;  // file the config came from, for messages
+  std::string yaml;    // the effective YAML (file + overrides), stored in checkpoints
+  model::ModelConfig model;
+  TokenizerConfig tokenizer;
+  data::DataConfig data;
+  TrainSection train;
+  optim::MuGrokfastOptions optim;
+  optim::ScheduleConfig schedule;
+  ValidationSection validation;
+  CheckpointSection checkpoint;
+  FaultsSection faults;
+};
+
+// Reads `path`, applies `overrides` ("key.path=value"), validates. Errors are ConfigError
+// naming file, key path and value. Relative data/tokenizer paths resolve against the
+// config file's folder first, then the working directory.
+WorkerConfig loadWorkerConfig(const std::string& path, const std::vector<std::string>& overrides = {});
+// Same from YAML text (checkpoints store their effective config this way).
+WorkerConfig parseWorkerConfig(const std::string& yaml_text, const std::string& source,
+                               const std::string& base_dir = ".");
+
+}  // namespace cog::worker

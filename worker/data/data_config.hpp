@@ -1,0 +1,42 @@
+#pragma once
+// The `data:` section of a job config, already parsed from YAML by the worker's config
+// loader. Leaf code receives it by const&; semantic checks (unknown kind, missing file,
+// unsorted curriculum) happen in DataSet/Curriculum and name the key path at fault.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace cog::data {
+
+// data.sources[i]
+struct SourceConfig {
+  // synthetic | gsm8k | svamp | mbpp | arc | arc_easy | arc_challenge | hellaswag.
+  // The three ARC kinds share one loader; the kind is what QaRecord::source reports.
+  std::string kind;
+  // Label in reports and per-source validation; empty means `kind`. Must be unique, so
+  // two ARC files loaded side by side need names.
+  std::string name;
+  std::string path;        // the original file, unconverted (not used by synthetic)
+  double weight = 1.0;     // draws per epoch = round(weight × training records)
+  int64_t cap = 0;         // keep at most this many records (0 = all), chosen by hash
+  int64_t count = 0;       // synthetic only: how many records to generate
+  int max_difficulty = 4;  // synthetic: highest level generated; others: drop records above
+  uint64_t seed = 0;       // synthetic only: generator seed
+};
+
+// data.curriculum[i]: from epoch `from_epoch` on, train with these settings.
+struct CurriculumStage {
+  int64_t from_epoch = 0;
+  int64_t seq_len = 0;     // 0 = the model's seq_len
+  int max_difficulty = 4;  // records with a higher difficulty are not drawn
+  double lr_scale = 1.0;   // applied by the trainer to its schedule; data never reads it
+};
+
+struct DataConfig {
+  std::vector<SourceConfig> sources;
+  double val_fraction = 0.05;               // share of each source held out, by text hash
+  uint64_t seed = 1234;                     // split, caps and per-epoch shuffles derive from it
+  std::vector<CurriculumStage> curriculum;  // empty = one stage at the model's seq_len
+};
+
+}  // namespace cog::data

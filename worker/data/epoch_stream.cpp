@@ -1,0 +1,71 @@
+#include "worker/data/epoch_stream.hpp"
+
+#include <algorithm>
+
+#include "common/enforce.hpp"
+
+namespace cog::data {
+
+EpochStream::EpochStream(std::vector<int32_t> tokens, std::vector<int64_t> record_ids,
+                         std::vector<int64_t> record_starts, int64_t seq_len)
+    : tokens_(std::move(tokens)),
+      recordIds_(std::move(record_ids)),
+      recordStarts_(std::move(record_starts)),
+      seqLen_(seq_len) {
+  COG_ENFORCE_GE(seqLen_, 1);
+  COG_ENFORCE_EQ(recordStarts_.size(), recordIds_.size() + 1);
+  COG_ENFORCE_EQ(recordStarts_.back(), static_cast<int64_t>(tokens_.size()));
+}
+
+int64_t EpochStream::numChunks() const {
+  const int64_t n = numTokens();
+  return n > seqLen_ ? (n - 1) / seqLen_ : 0;
+}
+
+int64_t EpochStream::stepsPerEpoch(int64_t world, int64_t batch) const {
+  COG_ENFORCE_GE(world, 1);
+  COG_ENFORCE_GE(batch, 1);
+  return numChunks() / (world * batch);
+}
+
+std::vector<int32_t> EpochStream::chunk(int64_t c) const {
+  COG_ENFORCE_GE(c, 0);
+  COG_ENFORCE_LT(c, numChunks());
+  const auto begin = tokens_.begin() + c * seqLen_;
+  return std::vector<int32_t>(begin, begin + seqLen_ + 1);
+}
+
+TokenBatch EpochStream::chunks(int64_t first, int64_t count) const {
+  COG_ENFORCE_GE(first, 0);
+  COG_ENFORCE_GE(count, 0);
+  COG_ENFORCE_LE(first + count, numChunks());
+  TokenBatch batch;
+  batch.rows = count;
+  batch.seq_len = seqLen_;
+  batch.inputs.reserve(static_cast<size_t>(count * seqLen_));
+  batch.targets.reserve(static_cast<size_t>(count * seqLen_));
+  for (int64_t c = first; c < first + count; ++c) {
+    const auto begin = tokens_.begin() + c * seqLen_;
+    batch.inputs.insert(batch.inputs.end(), begin, begin + seqLen_);
+    batch.targets.insert(batch.targets.end(), begin + 1, begin + seqLen_ + 1);
+  }
+  return batch;
+}
+
+TokenBatch EpochStream::shardBatch(int64_t step, int64_t rank, int64_t world, int64_t batch) const {
+  COG_ENFORCE_GE(rank, 0);
+  COG_ENFORCE_LT(rank, world);
+  COG_ENFORCE_GE(step, 0);
+  COG_ENFORCE_LT(step, stepsPerEpoch(world, batch));
+  return chunks(step * world * batch + rank * batch, batch);
+}
+
+std::pair<int64_t, int64_t> EpochStream::shardRange(int64_t rank, int64_t world) const {
+  COG_ENFORCE_GE(world, 1);
+  COG_ENFORCE_GE(rank, 0);
+  COG_ENFORCE_LT(rank, world);
+  const int64_t c = numChunks();
+  return {rank * c / world, (rank + 1) * c / world};
+}
+
+}  // namespace cog::data

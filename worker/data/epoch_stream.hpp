@@ -1,0 +1,74 @@
+#pragma once
+// One epoch's training tokens, packed and cut for data-parallel steps.
+//
+// Layout: the drawn records, each tokenized as BOS + text + EOS, are concatenated into
+// one stream. Chunk c is the seq_len + 1 tokens starting at c × seq_len: consecutive
+// chunks overlap by one token, so every stream token after the first is a target exactly
+// once and none is wasted. inputs = the chunk's first seq_len tokens, targets = its last
+// seq_len. A chunk may start or end mid-record (records are separated by EOS BOS, and
+// attention is causal, so a record only sees earlier ones). There is no padding: every
+// position is a real token, which keeps per-rank loss means comparable. The tail after
+// the last whole chunk is dropped.
+//
+// Sharding: with global batch G = world × batch, step k uses chunks [k·G, (k+1)·G) and
+// rank r takes [k·G + r·batch, k·G + (r+1)·batch). One process with batch 2b therefore
+// sees exactly the rows of two ranks with batch b, in rank order.
+//
+// Immutable after construction; const methods are safe from several threads.
+#include <cstdint>
+#include <utility>
+#include <vector>
+
+namespace cog::data {
+
+// `rows` sequences of `seq_len` token ids each, row-major; targets[r][t] is the token
+// that follows inputs[r][t]. Shaped for torch::from_blob({rows, seq_len}, kInt32).
+struct TokenBatch {
+  int64_t rows = 0;
+  int64_t seq_len = 0;
+  std::vector<int32_t> inputs;
+  std::vector<int32_t> targets;
+};
+
+class EpochStream {
+ public:
+  // `tokens` is the packed stream; record_starts[i] is where the record record_ids[i]
+  // begins (its BOS), with one extra entry equal to tokens.size().
+  EpochStream(std::vector<int32_t> tokens, std::vector<int64_t> record_ids,
+              std::vector<int64_t> record_starts, int64_t seq_len);
+
+  int64_t seqLen() const { return seqLen_; }
+  int64_t numTokens() const { return static_cast<int64_t>(tokens_.size()); }
+  // Whole chunks: floor((tokens − 1) / seq_len), 0 when shorter than one chunk.
+  int64_t numChunks() const;
+  // floor(numChunks / (world × batch)): the partial tail of a global batch is dropped.
+  int64_t stepsPerEpoch(int64_t world, int64_t batch) const;
+
+  // The seq_len + 1 tokens of chunk c.
+  std::vector<int32_t> chunk(int64_t c) const;
+  // Chunks [first, first + count) as a batch. InvariantError when out of range.
+  TokenBatch chunks(int64_t first, int64_t count) const;
+  // Rank `rank`'s `batch` chunks of step `step` (see the layout above). InvariantError
+  // for a step ≥ stepsPerEpoch(world, batch) or a rank outside [0, world).
+  TokenBatch shardBatch(int64_t step, int64_t rank, int64_t world, int64_t batch) const;
+  // An even contiguous split of all chunks over ranks, keeping every chunk (validation
+  // wants the whole set, not whole global batches): rank r gets
+  // [r·C/world, (r+1)·C/world). Ranks may differ by one chunk, so reduce token sums,
+  // not per-rank means.
+  std::pair<int64_t, int64_t> shardRange(int64_t rank, int64_t world) const;
+
+  const std::vector<int32_t>& tokens() const { return tokens_; }
+  // DataSet record ids in stream order (repeats possible when a weight is > 1).
+  const std::vector<int64_t>& recordIds() const { return recordIds_; }
+  // recordIds().size() + 1 offsets into tokens(): record i spans
+  // [recordStarts()[i], recordStarts()[i + 1]).
+  const std::vector<int64_t>& recordStarts() const { return recordStarts_; }
+
+ private:
+  std::vector<int32_t> tokens_;
+  std::vector<int64_t> recordIds_;
+  std::vector<int64_t> recordStarts_;
+  int64_t seqLen_;
+};
+
+}  // namespace cog::data

@@ -1,0 +1,363 @@
+#include "worker/trainer.hpp"
+
+#include <torch/torch.h>
+
+#include <chrono>
+#include <cmath>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "model/cognate_loss.hpp"
+#include "model/tokenizer/tokenizer_factory.hpp"
+#include "optim/grad_clip.hpp"
+#include "optim/qk_clip.hpp"
+#include "worker/checkpoint/checkpoint_recovery.hpp"
+#include "worker/data/data_set.hpp"
+#include "worker/named_parameters.hpp"
+#include "worker/token_batch_tensors.hpp"
+#include "worker/validator.hpp"
+
+namespace cog::worker {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double secondsSince(Clock::time_point t) {
+  return std::chrono::duration<double>(Clock::now() - t).count();
+}
+
+std::string fmt(double v, int precision = 4) {
+  std::ostringstream os;
+  os.precision(precision);
+  os << v;
+  return os.str();
+}
+
+}  // namespace
+
+const char* stopReasonName(StopReason reason) {
+  switch (reason) {
+    case StopReason::kCompleted: return "completed";
+    case StopReason::kMaxSteps: return "max_steps";
+    case StopReason::kSignal: return "signal";
+    case StopReason::kAlreadyFinished: return "already_finished";
+  }
+  return "unknown";
+}
+
+struct Trainer::State {
+  State(const WorkerConfig& c, const RunContext& x, Reporter& r) : config(c), ctx(x), reporter(r) {}
+
+  const WorkerConfig& config;
+  RunContext ctx;
+  Reporter& reporter;
+  std::unique_ptr<Tokenizer> tokenizer;
+  std::unique_ptr<data::DataSet> dataset;
+  model::CognateModel net{nullptr};
+  std::unique_ptr<optim::MuGrokfast> optimizer;
+  std::unique_ptr<optim::LrSchedule> schedule;
+  std::vector<torch::Tensor> params;
+  TrainerPosition pos;
+  ValidationReport last_validation;
+  bool have_validation = false;
+
+  // Progress-window accounting for tokens/s and ETA.
+  Clock::time_point window_start = Clock::now();
+  int64_t window_steps = 0;
+  double window_loss = 0;
+  int64_t planned_steps = 0;
+  int64_t steps_in_epoch = 0;
+
+  std::filesystem::path checkpointRoot() const { return ctx.run_dir / "checkpoints"; }
+  bool isRankZero() const { return ctx.rank == 0; }
+
+  void prepare();
+  int64_t planSteps() const;
+  bool trainStep(const data::TokenBatch& batch, const data::CurriculumStage& stage);
+  void report(double seconds_per_step, const Scalars& scalars);
+  void validate(int64_t epoch);
+  std::filesystem::path checkpoint(const std::string& name);
+  void prunePeriodic();
+  TrainResult finish(StopReason reason, bool validate_now);
+};
+
+Trainer::Trainer(const WorkerConfig& config, const RunContext& context, Reporter& reporter)
+    : state_(std::make_unique<State>(config, context, reporter)) {}
+Trainer::~Trainer() = default;
+
+void Trainer::State::prepare() {
+  tokenizer = makeTokenizer(config.tokenizer);
+  if (tokenizer->vocabSize() > config.model.vocab_size) {
+    throw ConfigError(config.source + ": model.vocab_size = " + std::to_string(config.model.vocab_size) +
+                      " is smaller than the " + tokenizer->name() + " tokenizer's " +
+                      std::to_string(tokenizer->vocabSize()) + " ids");
+  }
+  auto warn = [this](const std::string& message) { reporter.onEvent({pos.global_step, "data_warning", message}); };
+  dataset = std::make_unique<data::DataSet>(config.data, *tokenizer, config.train.seq_len, warn);
+  if (isRankZero()) {
+    for (const auto& stats : dataset->sourceStats()) reporter.onEvent({0, "data", data::formatSourceStats(stats)});
+  }
+
+  torch::manual_seed(config.train.seed);
+  net = model::makeCognateModel(config.model);
+  optimizer = std::make_unique<optim::MuGrokfast>(namedParameters(*net), config.optim);
+  params = net->parameters();
+
+  std::filesystem::create_directories(checkpointRoot());
+  if (isRankZero()) {
+    checkpoint::recoverInterrupted(checkpointRoot());
+    checkpoint::removeStaleTemporaries(checkpointRoot());
+  }
+  if (ctx.resume) {
+    auto newest = newestCheckpoint(checkpointRoot());
+    if (!newest) {
+      reporter.onEvent({0, "resume", "no checkpoint in " + checkpointRoot().string() + ": starting fresh"});
+    } else {
+      loadTrainingCheckpoint(*newest, *net, optimizer.get());
+      pos = readCheckpointContents(*newest).position;
+      reporter.onEvent({pos.global_step, "resume",
+                        "from " + newest->string() + " at epoch " + std::to_string(pos.epoch + 1) +
+                            ", step " + std::to_string(pos.step_in_epoch) + " of the epoch"});
+    }
+  }
+
+  planned_steps = planSteps();
+  optim::ScheduleConfig schedule_config = config.schedule;
+  if (schedule_config.total_steps == 0) schedule_config.total_steps = planned_steps;
+  schedule = optim::makeLrSchedule(schedule_config);
+}
+
+// Steps the whole run will take: every epoch's steps at its curriculum stage, capped by
+// train.max_steps. The cosine schedule ends here.
+int64_t Trainer::State::planSteps() const {
+  int64_t total = 0;
+  for (int64_t epoch = 0; epoch < config.train.epochs; ++epoch) {
+    total += dataset->trainStream(epoch).stepsPerEpoch(ctx.world, config.train.batch_size);
+  }
+  if (config.train.max_steps > 0) total = std::min(total, config.train.max_steps);
+  return total;
+}
+
+// One optimizer step. Returns false when the step was skipped (non-finite loss or grads).
+bool Trainer::State::trainStep(const data::TokenBatch& batch, const data::CurriculumStage& stage) {
+  const auto step_start = Clock::now();
+  auto tensors = toTensors(batch);
+  net->train();
+
+  auto out = net->forward(tensors.inputs);
+  auto loss = model::cognateLoss(*net, out, tensors.targets);
+  if (config.faults.nan_at_step == pos.global_step + 1) {
+    loss.total = loss.total * std::numeric_limits<float>::quiet_NaN();
+    reporter.onEvent({pos.global_step + 1, "fault", "faults.nan_at_step: loss forced to NaN"});
+  }
+  if (config.faults.exit_at_step == pos.global_step + 1) {
+    throw InjectedFault("faults.exit_at_step = " + std::to_string(config.faults.exit_at_step) +
+                        ": exiting as a crash would");
+  }
+
+  optimizer->zeroGrad();
+  loss.total.backward();
+  const double grad_norm = optim::clipGradNorm(params, config.train.grad_clip);
+  const double loss_value = loss.total.item<double>();
+
+  const bool finite = std::isfinite(loss_value) && std::isfinite(grad_norm);
+  if (finite) {
+    optimizer->setLrScale(schedule->factor(pos.global_step) * stage.lr_scale);
+    optimizer->step();
+  } else {
+    optimizer->zeroGrad();
+    reporter.onEvent({pos.global_step + 1, "skipped_step",
+                      "non-finite loss " + fmt(loss_value) + " / grad norm " + fmt(grad_norm) +
+                          ": optimizer step skipped"});
+  }
+  int64_t clipped_heads = 0;
+  if (finite && config.train.qk_clip_tau > 0) {
+    for (const auto& handle : net->attentionHandles()) {
+      clipped_heads += static_cast<int64_t>(
+          optim::qkClip(handle.wq, handle.wk, handle.num_heads, handle.max_logit_per_head,
+                        config.train.qk_clip_tau).size());
+    }
+  }
+
+  pos.global_step += 1;
+  pos.step_in_epoch += 1;
+  pos.tokens_seen += batch.rows * batch.seq_len * ctx.world;
+  window_steps += 1;
+  window_loss += loss_value;
+
+  const double step_seconds = secondsSince(step_start);
+  if (pos.global_step % config.train.log_every == 0 || !finite) {
+    const double window_seconds = secondsSince(window_start);
+    Scalars s = {{"loss", loss_value},
+                 {"loss_window_mean", window_loss / window_steps},
+                 {"final_ce", loss.final_ce.item<double>()},
+                 {"act_bce", loss.act_bce.item<double>()},
+                 {"gate_entropy", loss.gate_entropy.item<double>()},
+                 {"lr_muon", optimizer->groupLr(optim::ParamGroupKind::kMuon)},
+                 {"lr_fallback", optimizer->groupLr(optim::ParamGroupKind::kFallback)},
+                 {"grad_norm", grad_norm},
+                 {"tokens_per_s", window_steps * batch.rows * batch.seq_len * ctx.world / window_seconds},
+                 {"step_seconds", step_seconds},
+                 {"seq_len", static_cast<double>(batch.seq_len)},
+                 {"qk_clipped_heads", static_cast<double>(clipped_heads)}};
+    report(window_seconds / window_steps, s);
+    window_start = Clock::now();
+    window_steps = 0;
+    window_loss = 0;
+  }
+  return finite;
+}
+
+void Trainer::State::report(double seconds_per_step, const Scalars& scalars) {
+  StepReport r;
+  r.step = pos.global_step;
+  r.epoch = pos.epoch;
+  r.step_in_epoch = pos.step_in_epoch;
+  r.steps_in_epoch = steps_in_epoch;
+  r.eta_seconds = std::max<int64_t>(0, planned_steps - pos.global_step) * seconds_per_step;
+  r.scalars = scalars;
+  reporter.onStep(r);
+}
+
+void Trainer::State::validate(int64_t epoch) {
+  const auto& v = config.validation;
+  const int64_t seq_len = config.train.seq_len;
+  ValidationReport report;
+  report.step = pos.global_step;
+  report.epoch = epoch;
+
+  auto whole = dataset->validationStream(seq_len);
+  LossResult total = evaluateLoss(*net, whole, 0, whole.numChunks(), v.batch_size, v.max_batches);
+  std::vector<std::vector<data::QaRecord>> per_source_records;
+  for (size_t s = 0; s < dataset->numSources(); ++s) {
+    auto stream = dataset->validationStream(s, seq_len);
+    if (stream.numChunks() > 0) {
+      auto part = evaluateLoss(*net, stream, 0, stream.numChunks(), v.batch_size, v.max_batches);
+      report.per_source.emplace_back(dataset->sourceStats()[s].name, part.mean());
+    }
+    per_source_records.push_back(dataset->validationRecords(s));
+  }
+  auto answers = evaluateAnswers(*net, *tokenizer, interleave(per_source_records, v.generate_samples),
+                                 v.max_new_tokens);
+  const double val_loss = total.mean();
+  report.scalars = {{"val_loss", val_loss},
+                    {"val_ppl", std::exp(std::min(val_loss, 50.0))},
+                    {"exact_match", answers.exactMatch()},
+                    {"answered", static_cast<double>(answers.answered)},
+                    {"distinct_1", answers.distinct_1},
+                    {"distinct_2", answers.distinct_2},
+                    {"top_token_share", answers.top_token_share},
+                    {"val_tokens", static_cast<double>(total.tokens)}};
+  report.samples = answers.samples;
+  pos.last_val_loss = val_loss;
+  last_validation = report;
+  have_validation = true;
+  reporter.onValidation(report);
+}
+
+std::filesystem::path Trainer::State::checkpoint(const std::string& name) {
+  if (!isRankZero()) return {};  // one writer per job
+  nlohmann::json meta = nlohmann::json::object();
+  if (have_validation) {
+    for (const auto& [k, v] : last_validation.scalars) {
+      if (std::isfinite(v)) meta[k] = v;
+    }
+    meta["validated_at_step"] = last_validation.step;
+  }
+  CheckpointContents contents{pos, config.yaml, tokenizer->name()};
+  auto dir = saveTrainingCheckpoint(checkpointRoot(), name, *net, optimizer.get(), contents, meta.dump());
+  reporter.onEvent({pos.global_step, "checkpoint", name + " -> " + dir.string()});
+  return dir;
+}
+
+// Keeps the newest checkpoint.keep_last periodic "epoch-NNNN" checkpoints.
+void Trainer::State::prunePeriodic() {
+  std::vector<std::filesystem::path> periodic;
+  for (const auto& entry : std::filesystem::directory_iterator(checkpointRoot())) {
+    if (entry.path().filename().string().rfind("epoch-", 0) == 0) periodic.push_back(entry.path());
+  }
+  std::sort(periodic.begin(), periodic.end());
+  while (static_cast<int64_t>(periodic.size()) > config.checkpoint.keep_last) {
+    std::filesystem::remove_all(periodic.front());
+    periodic.erase(periodic.begin());
+  }
+}
+
+TrainResult Trainer::State::finish(StopReason reason, bool validate_now) {
+  if (validate_now) validate(pos.epoch);
+  pos.finished = reason == StopReason::kCompleted || reason == StopReason::kMaxSteps;
+  TrainResult result;
+  result.reason = reason;
+  result.final_checkpoint = checkpoint("final");
+  result.position = pos;
+  result.final_val_loss = pos.last_val_loss;
+  result.final_exact_match = have_validation ? scalarOr(last_validation.scalars, "exact_match", 0) : 0;
+  reporter.onEvent({pos.global_step, "finished",
+                    std::string("reason ") + stopReasonName(reason) + ", val_loss " + fmt(pos.last_val_loss) +
+                        ", best " + fmt(pos.best_val_loss)});
+  return result;
+}
+
+TrainResult Trainer::run() {
+  auto& s = *state_;
+  s.prepare();
+  if (s.pos.finished) {
+    s.reporter.onEvent({s.pos.global_step, "finished", "the newest checkpoint is of a finished run: nothing to do"});
+    TrainResult result;
+    result.reason = StopReason::kAlreadyFinished;
+    result.position = s.pos;
+    return result;
+  }
+  const auto& train = s.config.train;
+  auto stop_requested = [&] { return s.ctx.stop_requested && s.ctx.stop_requested->load(); };
+  size_t stage_index = s.dataset->curriculum().stageIndexFor(s.pos.epoch);
+
+  for (int64_t epoch = s.pos.epoch; epoch < train.epochs; ++epoch) {
+    s.pos.epoch = epoch;
+    const auto& stage = s.dataset->stageFor(epoch);
+    const size_t index = s.dataset->curriculum().stageIndexFor(epoch);
+    if (index != stage_index) {
+      stage_index = index;
+      s.reporter.onEvent({s.pos.global_step, "stage_change",
+                          "curriculum stage " + std::to_string(index) + " from epoch " + std::to_string(epoch + 1) +
+                              ": seq_len " + std::to_string(stage.seq_len) + ", max_difficulty " +
+                              std::to_string(stage.max_difficulty) + ", lr_scale " + fmt(stage.lr_scale) +
+                              " (optimizer state kept)"});
+    }
+    auto stream = s.dataset->trainStream(epoch);
+    const int64_t steps = stream.stepsPerEpoch(s.ctx.world, train.batch_size);
+    s.steps_in_epoch = steps;
+    if (steps == 0) {
+      throw DataError("epoch " + std::to_string(epoch + 1) + " has " + std::to_string(stream.numChunks()) +
+                      " chunks of " + std::to_string(stream.seqLen()) + " tokens, fewer than one global batch of " +
+                      std::to_string(s.ctx.world * train.batch_size) + ": add data or lower train.batch_size");
+    }
+    for (int64_t step = s.pos.step_in_epoch; step < steps; ++step) {
+      if (stop_requested()) return s.finish(StopReason::kSignal, s.config.validation.on_stop);
+      if (train.max_steps > 0 && s.pos.global_step >= train.max_steps) return s.finish(StopReason::kMaxSteps, true);
+      s.trainStep(stream.shardBatch(step, s.ctx.rank, s.ctx.world, train.batch_size), stage);
+      const bool capped = train.max_steps > 0 && s.pos.global_step >= train.max_steps;
+      if (capped && step + 1 < steps) return s.finish(StopReason::kMaxSteps, true);
+    }
+    // Epoch done: the position now points at the start of the next epoch.
+    s.pos.epoch = epoch + 1;
+    s.pos.step_in_epoch = 0;
+    s.validate(epoch);
+    const bool improved = s.pos.last_val_loss < s.pos.best_val_loss;
+    if (improved) s.pos.best_val_loss = s.pos.last_val_loss;
+    const bool last_epoch = epoch + 1 == train.epochs;
+    if (improved) s.checkpoint("best");
+    if (!last_epoch && s.config.checkpoint.every_epochs > 0 && (epoch + 1) % s.config.checkpoint.every_epochs == 0) {
+      char name[32];
+      std::snprintf(name, sizeof name, "epoch-%04lld", static_cast<long long>(epoch + 1));
+      s.checkpoint(name);
+      if (s.isRankZero()) s.prunePeriodic();
+    }
+    if (train.max_steps > 0 && s.pos.global_step >= train.max_steps) {
+      return s.finish(StopReason::kMaxSteps, false);  // this epoch's validation is the last one
+    }
+  }
+  return s.finish(StopReason::kCompleted, false);
+}
+
+}  // namespace cog::worker

@@ -1,0 +1,55 @@
+#pragma once
+// The training loop of one rank. Reads top to bottom like llm.c's: next batch -> forward ->
+// backward -> clip -> schedule -> step -> report; validation and checkpoints at epoch ends;
+// a final validation and checkpoint however the run stops.
+#include <atomic>
+#include <filesystem>
+#include <memory>
+
+#include "common/error.hpp"
+#include "worker/config/worker_config.hpp"
+#include "worker/report/reporter.hpp"
+#include "worker/training_checkpoint.hpp"
+
+namespace cog::worker {
+
+struct RunContext {
+  std::filesystem::path run_dir;  // checkpoints/ and metrics.jsonl live here
+  bool resume = false;            // continue from the newest checkpoint in run_dir
+  int64_t rank = 0;
+  int64_t world = 1;
+  // Set asynchronously (SIGTERM from a launcher, Ctrl-C): the trainer finishes the step,
+  // checkpoints `final` and returns. Owned by the entry point.
+  const std::atomic<bool>* stop_requested = nullptr;
+};
+
+enum class StopReason { kCompleted, kMaxSteps, kSignal, kAlreadyFinished };
+const char* stopReasonName(StopReason reason);
+
+struct TrainResult {
+  StopReason reason = StopReason::kCompleted;
+  TrainerPosition position;
+  double final_val_loss = 0;
+  double final_exact_match = 0;
+  std::filesystem::path final_checkpoint;
+};
+
+// Thrown when faults.exit_at_step fires: the entry point exits with kExitInjectedFault
+// without any checkpoint, as a crash would.
+class InjectedFault : public Error {
+ public:
+  using Error::Error;
+};
+
+class Trainer {
+ public:
+  Trainer(const WorkerConfig& config, const RunContext& context, Reporter& reporter);
+  ~Trainer();
+  TrainResult run();
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
+}  // namespace cog::worker

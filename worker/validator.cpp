@@ -1,0 +1,114 @@
+#include "worker/validator.hpp"
+
+#include <torch/torch.h>
+
+#include <map>
+#include <set>
+
+#include "model/generation.hpp"
+#include "worker/answer_match.hpp"
+#include "worker/token_batch_tensors.hpp"
+
+namespace cog::worker {
+
+double LossResult::mean() const {
+  return tokens ? loss_sum / static_cast<double>(tokens) : std::numeric_limits<double>::quiet_NaN();
+}
+
+LossResult evaluateLoss(model::CognateModelImpl& model, const data::EpochStream& stream, int64_t first,
+                        int64_t last, int64_t batch, int64_t max_batches) {
+  const bool was_training = model.is_training();
+  model.eval();
+  torch::NoGradGuard no_grad;
+  LossResult result;
+  int64_t batches = 0;
+  for (int64_t c = first; c < last; c += batch) {
+    if (max_batches > 0 && batches++ >= max_batches) break;
+    const int64_t rows = std::min(batch, last - c);
+    auto tensors = toTensors(stream.chunks(c, rows));
+    // Validation scores the answer the model would give: all refinement steps, no halting
+    // shortcut, so the number is comparable across epochs.
+    auto out = model.forward(tensors.inputs);
+    auto logits = model.logits(out.step_hidden.back());
+    auto ce = torch::nn::functional::cross_entropy(
+        logits.reshape({-1, logits.size(-1)}), tensors.targets.reshape({-1}),
+        torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum));
+    result.loss_sum += ce.item<double>();
+    result.tokens += tensors.targets.numel();
+  }
+  if (was_training) model.train();
+  return result;
+}
+
+AnswerResult evaluateAnswers(model::CognateModelImpl& model, const Tokenizer& tokenizer,
+                             const std::vector<data::QaRecord>& records, int64_t max_new_tokens) {
+  AnswerResult result;
+  std::map<int64_t, int64_t> unigram_counts;
+  std::set<std::pair<int64_t, int64_t>> bigrams;
+  int64_t total_tokens = 0, total_bigrams = 0;
+  model::GenerationOptions options;
+  options.max_new_tokens = max_new_tokens;
+  options.stop_token = tokenizer.eosId();
+  for (const auto& record : records) {
+    std::vector<int64_t> prompt{tokenizer.bosId()};
+    for (int32_t id : tokenizer.encode(record.prompt())) prompt.push_back(id);
+    auto produced = model::generate(model, prompt, options);
+    if (!produced.empty() && produced.back() == tokenizer.eosId()) produced.pop_back();
+    std::vector<int32_t> ids(produced.begin(), produced.end());
+    const std::string generated = tokenizer.decode(ids);
+    const std::string answer = extractAnswer(record.source, generated);
+    const bool correct = answersMatch(answer, record.final_answer);
+    ++result.answered;
+    result.correct += correct ? 1 : 0;
+    result.samples.push_back({record.source, record.prompt(), generated, record.final_answer, correct});
+    for (size_t i = 0; i < produced.size(); ++i) {
+      ++unigram_counts[produced[i]];
+      ++total_tokens;
+      if (i > 0) {
+        bigrams.insert({produced[i - 1], produced[i]});
+        ++total_bigrams;
+      }
+    }
+  }
+  if (total_tokens > 0) {
+    int64_t top = 0;
+    for (const auto& [id, count] : unigram_counts) top = std::max(top, count);
+    result.distinct_1 = static_cast<double>(unigram_counts.size()) / total_tokens;
+    result.top_token_share = static_cast<double>(top) / total_tokens;
+  }
+  if (total_bigrams > 0) result.distinct_2 = static_cast<double>(bigrams.size()) / total_bigrams;
+  return result;
+}
+
+data::EpochStream packRecords(const std::vector<data::QaRecord>& records, const Tokenizer& tokenizer,
+                              int64_t seq_len) {
+  std::vector<int32_t> tokens;
+  std::vector<int64_t> ids, starts;
+  for (size_t i = 0; i < records.size(); ++i) {
+    ids.push_back(static_cast<int64_t>(i));
+    starts.push_back(static_cast<int64_t>(tokens.size()));
+    tokens.push_back(tokenizer.bosId());
+    for (int32_t id : tokenizer.encode(records[i].text())) tokens.push_back(id);
+    tokens.push_back(tokenizer.eosId());
+  }
+  starts.push_back(static_cast<int64_t>(tokens.size()));
+  return data::EpochStream(std::move(tokens), std::move(ids), std::move(starts), seq_len);
+}
+
+std::vector<data::QaRecord> interleave(const std::vector<std::vector<data::QaRecord>>& per_source,
+                                       int64_t count) {
+  std::vector<data::QaRecord> out;
+  for (size_t i = 0; static_cast<int64_t>(out.size()) < count; ++i) {
+    bool any = false;
+    for (const auto& list : per_source) {
+      if (i < list.size() && static_cast<int64_t>(out.size()) < count) {
+        out.push_back(list[i]);
+        any = true;
+      }
+    }
+    if (!any) break;
+  }
+  return out;
+}
+
+}  // namespace cog::worker

@@ -1,0 +1,52 @@
+#pragma once
+// Honest held-out validation (the original project's was a hard-coded 2.5): loss and
+// perplexity on packed held-out tokens, exact match of greedy answers to held-out questions,
+// and the diversity of those answers — the mode-collapse signals (distinct-1/2, top-token
+// share) that would have flagged a model answering every prompt with "::::::".
+#include <cstdint>
+#include <vector>
+
+#include "model/cognate.hpp"
+#include "model/tokenizer/tokenizer.hpp"
+#include "worker/data/epoch_stream.hpp"
+#include "worker/data/qa_record.hpp"
+#include "worker/report/reporter.hpp"
+
+namespace cog::worker {
+
+struct LossResult {
+  double loss_sum = 0;  // summed final-step cross-entropy over scored tokens
+  int64_t tokens = 0;
+  double mean() const;
+};
+
+// Final-answer cross-entropy over chunks [first, last) of `stream`, `batch` chunks at a time
+// (at most max_batches batches when > 0), in eval mode without gradients.
+LossResult evaluateLoss(model::CognateModelImpl& model, const data::EpochStream& stream, int64_t first,
+                        int64_t last, int64_t batch, int64_t max_batches);
+
+struct AnswerResult {
+  int64_t answered = 0;
+  int64_t correct = 0;
+  double distinct_1 = 0;
+  double distinct_2 = 0;
+  double top_token_share = 0;
+  std::vector<AnswerSample> samples;
+  double exactMatch() const { return answered ? static_cast<double>(correct) / answered : 0.0; }
+};
+
+// Greedy answers to `records` (prompt "Q: ... A:", stop at EOS or max_new_tokens), compared
+// with each record's final answer; diversity is measured on the generated answer tokens.
+AnswerResult evaluateAnswers(model::CognateModelImpl& model, const Tokenizer& tokenizer,
+                             const std::vector<data::QaRecord>& records, int64_t max_new_tokens);
+
+// Packs records as BOS + text + EOS into one stream, as training does.
+data::EpochStream packRecords(const std::vector<data::QaRecord>& records, const Tokenizer& tokenizer,
+                              int64_t seq_len);
+
+// Takes up to `count` records round-robin across the lists (one source each), so every
+// source is represented in the answered sample.
+std::vector<data::QaRecord> interleave(const std::vector<std::vector<data::QaRecord>>& per_source,
+                                       int64_t count);
+
+}  // namespace cog::worker
