@@ -236,7 +236,9 @@ void applyYamlOverride(YAML::Node& root, const std::string& assignment) {
         throw ConfigError("--set " + assignment + ": " + step.key + " has no item [" +
                           std::to_string(step.index) + "]");
       }
-      next = next[step.index];
+      // Node::operator= would overwrite the list's content; reset() rebinds the handle.
+      YAML::Node item = next[step.index];
+      next.reset(item);
     }
     if (last) {
       if (step.index >= 0) {

@@ -31,8 +31,8 @@ data:
       seed: 7
   val_fraction: 0.02
   curriculum:
-    - {from_epoch: 0, seq_len: 64, max_difficulty: 2}
-    - {from_epoch: 2, seq_len: 96, max_difficulty: 3}
+    - {from_epoch: 0, max_difficulty: 2}
+    - {from_epoch: 2, max_difficulty: 3}
 train:
   epochs: 3
   batch_size: 16

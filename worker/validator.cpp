@@ -40,12 +40,35 @@ LossResult evaluateLoss(model::CognateModelImpl& model, const data::EpochStream&
   return result;
 }
 
-AnswerResult evaluateAnswers(model::CognateModelImpl& model, const Tokenizer& tokenizer,
-                             const std::vector<data::QaRecord>& records, int64_t max_new_tokens) {
-  AnswerResult result;
+Diversity measureDiversity(const std::vector<std::vector<int64_t>>& answers) {
   std::map<int64_t, int64_t> unigram_counts;
   std::set<std::pair<int64_t, int64_t>> bigrams;
   int64_t total_tokens = 0, total_bigrams = 0;
+  for (const auto& answer : answers) {
+    for (size_t i = 0; i < answer.size(); ++i) {
+      ++unigram_counts[answer[i]];
+      ++total_tokens;
+      if (i > 0) {
+        bigrams.insert({answer[i - 1], answer[i]});
+        ++total_bigrams;
+      }
+    }
+  }
+  Diversity d;
+  if (total_tokens > 0) {
+    int64_t top = 0;
+    for (const auto& [id, count] : unigram_counts) top = std::max(top, count);
+    d.distinct_1 = static_cast<double>(unigram_counts.size()) / total_tokens;
+    d.top_token_share = static_cast<double>(top) / total_tokens;
+  }
+  if (total_bigrams > 0) d.distinct_2 = static_cast<double>(bigrams.size()) / total_bigrams;
+  return d;
+}
+
+AnswerResult evaluateAnswers(model::CognateModelImpl& model, const Tokenizer& tokenizer,
+                             const std::vector<data::QaRecord>& records, int64_t max_new_tokens) {
+  AnswerResult result;
+  std::vector<std::vector<int64_t>> answers;
   model::GenerationOptions options;
   options.max_new_tokens = max_new_tokens;
   options.stop_token = tokenizer.eosId();
@@ -54,29 +77,17 @@ AnswerResult evaluateAnswers(model::CognateModelImpl& model, const Tokenizer& to
     for (int32_t id : tokenizer.encode(record.prompt())) prompt.push_back(id);
     auto produced = model::generate(model, prompt, options);
     if (!produced.empty() && produced.back() == tokenizer.eosId()) produced.pop_back();
-    std::vector<int32_t> ids(produced.begin(), produced.end());
-    const std::string generated = tokenizer.decode(ids);
-    const std::string answer = extractAnswer(record.source, generated);
-    const bool correct = answersMatch(answer, record.final_answer);
+    const std::string generated = tokenizer.decode(std::vector<int32_t>(produced.begin(), produced.end()));
+    const bool correct = answersMatch(extractAnswer(record.source, generated), record.final_answer);
     ++result.answered;
     result.correct += correct ? 1 : 0;
     result.samples.push_back({record.source, record.prompt(), generated, record.final_answer, correct});
-    for (size_t i = 0; i < produced.size(); ++i) {
-      ++unigram_counts[produced[i]];
-      ++total_tokens;
-      if (i > 0) {
-        bigrams.insert({produced[i - 1], produced[i]});
-        ++total_bigrams;
-      }
-    }
+    answers.push_back(std::move(produced));
   }
-  if (total_tokens > 0) {
-    int64_t top = 0;
-    for (const auto& [id, count] : unigram_counts) top = std::max(top, count);
-    result.distinct_1 = static_cast<double>(unigram_counts.size()) / total_tokens;
-    result.top_token_share = static_cast<double>(top) / total_tokens;
-  }
-  if (total_bigrams > 0) result.distinct_2 = static_cast<double>(bigrams.size()) / total_bigrams;
+  const Diversity d = measureDiversity(answers);
+  result.distinct_1 = d.distinct_1;
+  result.distinct_2 = d.distinct_2;
+  result.top_token_share = d.top_token_share;
   return result;
 }
 

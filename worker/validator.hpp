@@ -40,6 +40,15 @@ struct AnswerResult {
 AnswerResult evaluateAnswers(model::CognateModelImpl& model, const Tokenizer& tokenizer,
                              const std::vector<data::QaRecord>& records, int64_t max_new_tokens);
 
+struct Diversity {
+  double distinct_1 = 0;       // unique tokens / tokens
+  double distinct_2 = 0;       // unique bigrams / bigrams (within an answer)
+  double top_token_share = 0;  // count of the most frequent token / tokens
+};
+// Pooled over every answer: a collapsed model ("::::::" for everything) has distinct-1
+// near 0 and a top-token share near 1.
+Diversity measureDiversity(const std::vector<std::vector<int64_t>>& answers);
+
 // Packs records as BOS + text + EOS into one stream, as training does.
 data::EpochStream packRecords(const std::vector<data::QaRecord>& records, const Tokenizer& tokenizer,
                               int64_t seq_len);

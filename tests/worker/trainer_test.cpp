@@ -1,0 +1,185 @@
+// The training loop end to end on a micro model: it learns, it always ends with a
+// validation and a final checkpoint, and a resumed run continues exactly.
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include <atomic>
+#include <fstream>
+
+#include "common/error.hpp"
+#include "worker/checkpoint/safetensors.hpp"
+#include "worker/config/worker_config.hpp"
+#include "worker/loaded_model.hpp"
+#include "worker/trainer.hpp"
+#include "worker_test_util.hpp"
+
+namespace cog::worker {
+namespace {
+
+// Records every report; optionally raises the stop flag once a given step is reported.
+class RecordingReporter : public Reporter {
+ public:
+  void onStep(const StepReport& r) override {
+    steps.push_back(r);
+    if (stop_after_step > 0 && r.step == stop_after_step && stop_flag) stop_flag->store(true);
+  }
+  void onValidation(const ValidationReport& r) override { validations.push_back(r); }
+  void onEvent(const EventReport& r) override { events.push_back(r); }
+
+  bool hasEvent(const std::string& kind) const {
+    for (const auto& e : events) {
+      if (e.kind == kind) return true;
+    }
+    return false;
+  }
+
+  std::vector<StepReport> steps;
+  std::vector<ValidationReport> validations;
+  std::vector<EventReport> events;
+  int64_t stop_after_step = 0;
+  std::atomic<bool>* stop_flag = nullptr;
+};
+
+WorkerConfig microConfig(const testing::ScratchDir& dir, const std::vector<std::string>& overrides = {}) {
+  return loadWorkerConfig(dir.write("micro.yaml", testing::microConfigYaml()), overrides);
+}
+
+TrainResult train(const WorkerConfig& config, const std::filesystem::path& run_dir, RecordingReporter& reporter,
+                  bool resume = false, const std::atomic<bool>* stop = nullptr) {
+  torch::set_num_threads(1);
+  RunContext context{run_dir, resume, 0, 1, stop};
+  Trainer trainer(config, context, reporter);
+  return trainer.run();
+}
+
+TEST(Trainer, LossFallsByAtLeastHalfAndTheRunEndsValidatedAndCheckpointed) {
+  testing::ScratchDir dir("trainer_learns");
+  RecordingReporter reporter;
+  auto result = train(microConfig(dir), dir.path() / "run", reporter);
+  ASSERT_GT(reporter.steps.size(), 100u);
+  const double first = scalarOr(reporter.steps.front().scalars, "loss", 0);
+  double last_mean = 0;
+  for (size_t i = reporter.steps.size() - 20; i < reporter.steps.size(); ++i) {
+    last_mean += scalarOr(reporter.steps[i].scalars, "loss", 0) / 20;
+  }
+  EXPECT_LT(last_mean, first / 2) << "first step loss " << first << ", last 20 steps " << last_mean;
+  EXPECT_EQ(result.reason, StopReason::kCompleted);
+  ASSERT_EQ(reporter.validations.size(), 3u);  // one per epoch, the last doubles as final
+  EXPECT_LT(scalarOr(reporter.validations.back().scalars, "val_loss", 99),
+            scalarOr(reporter.validations.front().scalars, "val_loss", 0));
+  EXPECT_TRUE(std::filesystem::exists(dir.path() / "run/checkpoints/final/manifest.json"));
+  EXPECT_TRUE(std::filesystem::exists(dir.path() / "run/checkpoints/best/manifest.json"));
+  EXPECT_TRUE(std::filesystem::exists(dir.path() / "run/checkpoints/epoch-0002/manifest.json"));
+  EXPECT_FALSE(std::filesystem::exists(dir.path() / "run/checkpoints/epoch-0003")) << "last epoch is `final`";
+  EXPECT_TRUE(std::filesystem::exists(dir.path() / "run/metrics.jsonl") == false)
+      << "metrics.jsonl is written by the command's JsonlReporter, not the trainer itself";
+}
+
+TEST(Trainer, ResumedRunReproducesTheUninterruptedOne) {
+  testing::ScratchDir dir("trainer_resume");
+  auto config = microConfig(dir);
+  RecordingReporter straight;
+  train(config, dir.path() / "straight", straight);
+
+  // Interrupted mid-epoch 1 by a stop request (as SIGTERM would), then resumed.
+  std::atomic<bool> stop{false};
+  RecordingReporter first_part;
+  first_part.stop_after_step = 50;
+  first_part.stop_flag = &stop;
+  auto stopped = train(config, dir.path() / "resumed", first_part, false, &stop);
+  ASSERT_EQ(stopped.reason, StopReason::kSignal);
+  ASSERT_EQ(stopped.position.global_step, 50);
+  RecordingReporter second_part;
+  train(config, dir.path() / "resumed", second_part, /*resume=*/true);
+  ASSERT_TRUE(second_part.hasEvent("resume"));
+
+  std::vector<StepReport> resumed = first_part.steps;
+  resumed.insert(resumed.end(), second_part.steps.begin(), second_part.steps.end());
+  ASSERT_EQ(resumed.size(), straight.steps.size());
+  for (size_t i = 0; i < resumed.size(); ++i) {
+    ASSERT_EQ(resumed[i].step, straight.steps[i].step);
+    for (const char* name : {"loss", "final_ce", "grad_norm", "lr_muon", "lr_fallback"}) {
+      const double a = scalarOr(resumed[i].scalars, name, NAN);
+      const double b = scalarOr(straight.steps[i].scalars, name, NAN);
+      ASSERT_NEAR(a, b, 1e-6 * std::max(1.0, std::abs(b))) << name << " at step " << resumed[i].step;
+    }
+  }
+  ASSERT_EQ(second_part.validations.size(), straight.validations.size());
+  for (size_t i = 0; i < straight.validations.size(); ++i) {
+    EXPECT_NEAR(scalarOr(second_part.validations[i].scalars, "val_loss", NAN),
+                scalarOr(straight.validations[i].scalars, "val_loss", NAN), 1e-6);
+  }
+}
+
+TEST(Trainer, MaxStepsEndsWithValidationAndFinalCheckpointLoadableForInference) {
+  testing::ScratchDir dir("trainer_max_steps");
+  RecordingReporter reporter;
+  auto result = train(microConfig(dir, {"train.max_steps=30"}), dir.path() / "run", reporter);
+  EXPECT_EQ(result.reason, StopReason::kMaxSteps);
+  EXPECT_EQ(result.position.global_step, 30);
+  ASSERT_EQ(reporter.validations.size(), 1u);
+  EXPECT_EQ(reporter.validations[0].step, 30);
+
+  auto loaded = loadModelForInference(dir.path() / "run/checkpoints/final");
+  EXPECT_EQ(loaded.config.train.max_steps, 30);
+  // model.safetensors holds every parameter once (the tied LM head is tok_emb.weight).
+  auto file = checkpoint::readSafetensors(dir.path() / "run/checkpoints/final/model.safetensors");
+  auto named = loaded.net->named_parameters();
+  EXPECT_EQ(file.tensors.size(), named.size());
+  EXPECT_EQ(file.find("lm_head.weight"), nullptr);
+  const auto* emb = file.find("tok_emb.weight");
+  ASSERT_NE(emb, nullptr);
+  auto stored = torch::from_blob(const_cast<uint8_t*>(emb->data.data()), emb->shape, torch::kFloat32);
+  EXPECT_TRUE(torch::equal(stored, loaded.net->tok_emb->weight));
+
+  // Resuming a finished run does nothing and says so.
+  RecordingReporter again;
+  auto second = train(microConfig(dir, {"train.max_steps=30"}), dir.path() / "run", again, true);
+  EXPECT_EQ(second.reason, StopReason::kAlreadyFinished);
+  EXPECT_TRUE(again.steps.empty());
+}
+
+TEST(Trainer, CorruptedCheckpointIsRefusedOnResume) {
+  testing::ScratchDir dir("trainer_corrupt");
+  RecordingReporter reporter;
+  std::atomic<bool> stop{false};
+  reporter.stop_after_step = 10;
+  reporter.stop_flag = &stop;
+  auto config = microConfig(dir);
+  train(config, dir.path() / "run", reporter, false, &stop);
+  const auto model_file = dir.path() / "run/checkpoints/final/model.pt";
+  {
+    std::fstream f(model_file, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(200);
+    char c = 0;
+    f.read(&c, 1);
+    f.seekp(200);
+    c = static_cast<char>(c ^ 0x5a);
+    f.write(&c, 1);
+  }
+  RecordingReporter again;
+  try {
+    train(config, dir.path() / "run", again, true);
+    FAIL() << "expected CheckpointError";
+  } catch (const CheckpointError& e) {
+    EXPECT_NE(std::string(e.what()).find("model.pt"), std::string::npos) << e.what();
+  }
+}
+
+TEST(Trainer, NanFaultSkipsTheStepAndExitFaultCrashes) {
+  testing::ScratchDir dir("trainer_faults");
+  RecordingReporter reporter;
+  auto result = train(microConfig(dir, {"faults.nan_at_step=5", "train.max_steps=12"}), dir.path() / "nan", reporter);
+  EXPECT_TRUE(reporter.hasEvent("skipped_step"));
+  EXPECT_TRUE(std::isnan(scalarOr(reporter.steps[4].scalars, "loss", 0)));
+  EXPECT_TRUE(std::isfinite(scalarOr(reporter.steps.back().scalars, "loss", NAN))) << "training recovers";
+  EXPECT_EQ(result.position.global_step, 12);
+
+  RecordingReporter crash;
+  EXPECT_THROW(train(microConfig(dir, {"faults.exit_at_step=4"}), dir.path() / "exit", crash), InjectedFault);
+  EXPECT_EQ(crash.steps.size(), 3u);
+  EXPECT_FALSE(std::filesystem::exists(dir.path() / "exit/checkpoints/final")) << "a crash writes nothing";
+}
+
+}  // namespace
+}  // namespace cog::worker

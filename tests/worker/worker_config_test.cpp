@@ -1,0 +1,96 @@
+#include <gtest/gtest.h>
+
+#include "common/error.hpp"
+#include "worker/config/worker_config.hpp"
+#include "worker_test_util.hpp"
+
+namespace cog::worker {
+namespace {
+
+std::string errorOf(const std::function<void()>& fn) {
+  try {
+    fn();
+  } catch (const ConfigError& e) {
+    return e.what();
+  }
+  return "<no ConfigError>";
+}
+
+TEST(WorkerConfig, ParsesEverySectionAndAppliesPresetThenOverrides) {
+  testing::ScratchDir dir("config_parse");
+  auto path = dir.write("micro.yaml", testing::microConfigYaml());
+  auto c = loadWorkerConfig(path);
+  EXPECT_EQ(c.model.d_model, 32);
+  EXPECT_EQ(c.model.t_max, 3);         // from the reasoning variant
+  EXPECT_EQ(c.model.vocab_size, 259);  // from the tiny preset
+  EXPECT_EQ(c.train.seed, 42u);        // 0 means the variant's seed
+  ASSERT_EQ(c.data.sources.size(), 1u);
+  EXPECT_EQ(c.data.sources[0].count, 600);
+  EXPECT_EQ(c.schedule.kind, "warmup_cosine");
+  EXPECT_DOUBLE_EQ(c.optim.grokfast_lambda, 0.1);
+}
+
+TEST(WorkerConfig, SetOverridesKeepTypesAndReachListItems) {
+  testing::ScratchDir dir("config_set");
+  auto path = dir.write("micro.yaml", testing::microConfigYaml());
+  auto c = loadWorkerConfig(path, {"train.batch_size=7", "optim.muon_lr=0.05", "data.sources[0].count=99",
+                                   "model.variant=speed", "faults.nan_at_step=12"});
+  EXPECT_EQ(c.train.batch_size, 7);
+  EXPECT_DOUBLE_EQ(c.optim.muon_lr, 0.05);
+  EXPECT_EQ(c.data.sources[0].count, 99);
+  EXPECT_EQ(c.model.t_max, 2);
+  EXPECT_EQ(c.faults.nan_at_step, 12);
+  EXPECT_NE(c.yaml.find("nan_at_step: 12"), std::string::npos) << "the effective YAML is what checkpoints store";
+}
+
+TEST(WorkerConfig, UnknownKeysBadTypesAndBadValuesNameFileKeyAndValue) {
+  testing::ScratchDir dir("config_errors");
+  auto path = dir.write("micro.yaml", testing::microConfigYaml());
+  auto typo = errorOf([&] { loadWorkerConfig(path, {"train.batchsize=3"}); });
+  EXPECT_NE(typo.find("micro.yaml"), std::string::npos) << typo;
+  EXPECT_NE(typo.find("unknown key train.batchsize"), std::string::npos) << typo;
+  EXPECT_NE(typo.find("batch_size"), std::string::npos) << "lists the known keys: " << typo;
+
+  auto type = errorOf([&] { loadWorkerConfig(path, {"train.epochs=many"}); });
+  EXPECT_NE(type.find("train.epochs = many: expected an integer"), std::string::npos) << type;
+
+  auto range = errorOf([&] { loadWorkerConfig(path, {"optim.momentum=1.5"}); });
+  EXPECT_NE(range.find("optim.momentum"), std::string::npos) << range;
+
+  auto variant = errorOf([&] { loadWorkerConfig(path, {"model.variant=turbo"}); });
+  EXPECT_NE(variant.find("model.variant = turbo"), std::string::npos) << variant;
+
+  auto nested = errorOf([&] { loadWorkerConfig(path, {"data.sources[0].weigth=2"}); });
+  EXPECT_NE(nested.find("data.sources[0].weigth"), std::string::npos) << nested;
+
+  auto seq = errorOf([&] { loadWorkerConfig(path, {"train.seq_len=500"}); });
+  EXPECT_NE(seq.find("model.max_seq_len"), std::string::npos) << seq;
+}
+
+TEST(WorkerConfig, ErrorsInTheFileCarryItsLineNumber) {
+  testing::ScratchDir dir("config_lines");
+  auto text = testing::microConfigYaml();
+  text.replace(text.find("  epochs: 3"), 11, "  epochs: x");
+  auto path = dir.write("bad.yaml", text);
+  auto message = errorOf([&] { loadWorkerConfig(path); });
+  EXPECT_NE(message.find("bad.yaml:23: train.epochs = x"), std::string::npos) << message;
+  auto missing = errorOf([&] { loadWorkerConfig((dir.path() / "absent.yaml").string()); });
+  EXPECT_NE(missing.find("absent.yaml: cannot open"), std::string::npos) << missing;
+  auto malformed = errorOf([&] { loadWorkerConfig(path, {"train.epochs"}); });
+  EXPECT_NE(malformed.find("expected key.path=value"), std::string::npos) << malformed;
+}
+
+TEST(WorkerConfig, RelativeDataPathsResolveBesideTheConfigFile) {
+  testing::ScratchDir dir("config_paths");
+  std::filesystem::create_directories(dir.path() / "data");
+  dir.write("data/train.jsonl", "{}\n");
+  auto text = testing::microConfigYaml();
+  text.replace(text.find("    - kind: synthetic"), std::string("    - kind: synthetic").size(),
+               "    - kind: gsm8k\n      path: data/train.jsonl\n    - kind: synthetic");
+  auto path = dir.write("paths.yaml", text);
+  auto c = loadWorkerConfig(path);
+  EXPECT_EQ(c.data.sources[0].path, (dir.path() / "data/train.jsonl").string());
+}
+
+}  // namespace
+}  // namespace cog::worker
