@@ -123,7 +123,14 @@ void Trainer::State::prepare() {
 
   planned_steps = planSteps();
   optim::ScheduleConfig schedule_config = config.schedule;
-  if (schedule_config.total_steps == 0) schedule_config.total_steps = planned_steps;
+  if (schedule_config.total_steps == 0) {
+    if (planned_steps < schedule_config.warmup_steps) {
+      throw ConfigError(config.source + ": schedule.warmup_steps = " + std::to_string(schedule_config.warmup_steps) +
+                        ": longer than the whole run (" + std::to_string(planned_steps) +
+                        " steps from train.epochs / train.max_steps and the data)");
+    }
+    schedule_config.total_steps = planned_steps;
+  }
   schedule = optim::makeLrSchedule(schedule_config);
 }
 
@@ -250,6 +257,7 @@ void Trainer::State::validate(int64_t epoch) {
                     {"val_tokens", static_cast<double>(total.tokens)}};
   report.samples = answers.samples;
   pos.last_val_loss = val_loss;
+  if (val_loss < pos.best_val_loss) pos.best_val_loss = val_loss;
   last_validation = report;
   have_validation = true;
   reporter.onValidation(report);
@@ -342,9 +350,9 @@ TrainResult Trainer::run() {
     // Epoch done: the position now points at the start of the next epoch.
     s.pos.epoch = epoch + 1;
     s.pos.step_in_epoch = 0;
+    const double best_before = s.pos.best_val_loss;
     s.validate(epoch);
-    const bool improved = s.pos.last_val_loss < s.pos.best_val_loss;
-    if (improved) s.pos.best_val_loss = s.pos.last_val_loss;
+    const bool improved = s.pos.last_val_loss < best_before;
     const bool last_epoch = epoch + 1 == train.epochs;
     if (improved) s.checkpoint("best");
     if (!last_epoch && s.config.checkpoint.every_epochs > 0 && (epoch + 1) % s.config.checkpoint.every_epochs == 0) {

@@ -73,7 +73,7 @@ TEST(WorkerConfig, ErrorsInTheFileCarryItsLineNumber) {
   text.replace(text.find("  epochs: 3"), 11, "  epochs: x");
   auto path = dir.write("bad.yaml", text);
   auto message = errorOf([&] { loadWorkerConfig(path); });
-  EXPECT_NE(message.find("bad.yaml:23: train.epochs = x"), std::string::npos) << message;
+  EXPECT_NE(message.find("bad.yaml:25: train.epochs = x"), std::string::npos) << message;
   auto missing = errorOf([&] { loadWorkerConfig((dir.path() / "absent.yaml").string()); });
   EXPECT_NE(missing.find("absent.yaml: cannot open"), std::string::npos) << missing;
   auto malformed = errorOf([&] { loadWorkerConfig(path, {"train.epochs"}); });
@@ -90,6 +90,19 @@ TEST(WorkerConfig, RelativeDataPathsResolveBesideTheConfigFile) {
   auto path = dir.write("paths.yaml", text);
   auto c = loadWorkerConfig(path);
   EXPECT_EQ(c.data.sources[0].path, (dir.path() / "data/train.jsonl").string());
+}
+
+TEST(WorkerConfig, EveryShippedModelConfigParses) {
+  const auto dir = std::filesystem::path(COG_TEST_FIXTURES_DIR) / "../../../configs/models";
+  int parsed = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    if (entry.path().extension() != ".yaml") continue;
+    SCOPED_TRACE(entry.path().string());
+    auto c = loadWorkerConfig(entry.path().string());
+    EXPECT_FALSE(c.data.sources.empty());
+    ++parsed;
+  }
+  EXPECT_GE(parsed, 6);  // reasoning, memory, speed and their tiny-* versions
 }
 
 }  // namespace

@@ -79,6 +79,7 @@ void parseData(YamlFields f, data::DataConfig& d, const std::string& base_dir) {
     s.optional("cap", source.cap);
     s.optional("count", source.count);
     s.optional("max_difficulty", source.max_difficulty);
+    s.optional("min_difficulty", source.min_difficulty);
     s.optional("seed", source.seed);
     s.rejectUnknownKeys();
     if (source.weight < 0) s.fail("weight", std::to_string(source.weight) + ": must be >= 0");

@@ -21,6 +21,7 @@ struct SourceConfig {
   int64_t cap = 0;         // keep at most this many records (0 = all), chosen by hash
   int64_t count = 0;       // synthetic only: how many records to generate
   int max_difficulty = 4;  // synthetic: highest level generated; others: drop records above
+  int min_difficulty = 1;  // synthetic: lowest level generated; others: drop records below
   uint64_t seed = 0;       // synthetic only: generator seed
 };
 

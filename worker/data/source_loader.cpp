@@ -62,6 +62,10 @@ void validateSources(const std::vector<SourceConfig>& sources) {
       throw ConfigError(key(i, "max_difficulty") + ": " + std::to_string(s.max_difficulty) +
                         " outside 1..4");
     }
+    if (s.min_difficulty < 1 || s.min_difficulty > s.max_difficulty) {
+      throw ConfigError(key(i, "min_difficulty") + ": " + std::to_string(s.min_difficulty) +
+                        " outside 1..max_difficulty (" + std::to_string(s.max_difficulty) + ")");
+    }
     if (s.kind == "synthetic" && s.count <= 0) {
       throw ConfigError(key(i, "count") + ": " + std::to_string(s.count) +
                         " must be > 0 for a synthetic source");
@@ -79,7 +83,8 @@ void validateSources(const std::vector<SourceConfig>& sources) {
 SourceLoad loadSource(const SourceConfig& source, size_t index, const WarningSink& warn) {
   SourceLoad result;
   if (source.kind == "synthetic") {
-    result.load.records = generateSynthetic(source.count, source.max_difficulty, source.seed);
+    result.load.records = generateSynthetic(source.count, source.max_difficulty, source.seed,
+                                              source.min_difficulty);
     return result;
   }
   std::error_code ec;
@@ -95,9 +100,11 @@ SourceLoad loadSource(const SourceConfig& source, size_t index, const WarningSin
     throw DataError(key(index, "path") + ": " + e.what());
   }
   auto& records = result.load.records;
-  const auto above = [&](const QaRecord& r) { return r.difficulty > source.max_difficulty; };
+  const auto outside = [&](const QaRecord& r) {
+    return r.difficulty > source.max_difficulty || r.difficulty < source.min_difficulty;
+  };
   const size_t before = records.size();
-  records.erase(std::remove_if(records.begin(), records.end(), above), records.end());
+  records.erase(std::remove_if(records.begin(), records.end(), outside), records.end());
   result.filtered = static_cast<int64_t>(before - records.size());
   if (records.empty()) {
     throw ConfigError(key(index, "max_difficulty") + ": " + std::to_string(source.max_difficulty) +

@@ -120,16 +120,18 @@ QaRecord syntheticRecord(int difficulty, uint64_t seed) {
   return r;
 }
 
-std::vector<QaRecord> generateSynthetic(int64_t count, int max_difficulty, uint64_t seed) {
+std::vector<QaRecord> generateSynthetic(int64_t count, int max_difficulty, uint64_t seed,
+                                        int min_difficulty) {
   if (count < 0) throw InvariantError("generateSynthetic: negative count");
-  if (max_difficulty < 1 || max_difficulty > 4) {
-    throw InvariantError("generateSynthetic: max_difficulty " + std::to_string(max_difficulty) +
-                         " outside 1..4");
+  if (min_difficulty < 1 || max_difficulty > 4 || min_difficulty > max_difficulty) {
+    throw InvariantError("generateSynthetic: difficulty range " + std::to_string(min_difficulty) + ".." +
+                         std::to_string(max_difficulty) + " outside 1..4");
   }
+  const int levels = max_difficulty - min_difficulty + 1;
   std::vector<QaRecord> records;
   records.reserve(static_cast<size_t>(count));
   for (int64_t i = 0; i < count; ++i) {
-    const int level = static_cast<int>(i % max_difficulty) + 1;
+    const int level = static_cast<int>(i % levels) + min_difficulty;
     records.push_back(syntheticRecord(level, hashCombine(seed, static_cast<uint64_t>(i))));
   }
   return records;

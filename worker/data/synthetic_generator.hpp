@@ -19,7 +19,10 @@ namespace cog::data {
 // count extends a smaller one instead of reshuffling it. Throws InvariantError for
 // count < 0 or max_difficulty outside 1..4 (SourceConfig values are checked, with their
 // key names, before this is called).
-std::vector<QaRecord> generateSynthetic(int64_t count, int max_difficulty, uint64_t seed);
+// Levels min_difficulty..max_difficulty are assigned round-robin (record i gets
+// min + i mod levels), so each level gets an equal share.
+std::vector<QaRecord> generateSynthetic(int64_t count, int max_difficulty, uint64_t seed,
+                                        int min_difficulty = 1);
 
 // One record at `difficulty`, drawn from a generator seeded with `seed`.
 QaRecord syntheticRecord(int difficulty, uint64_t seed);

@@ -140,6 +140,11 @@ TEST(SyntheticGenerator, OriginalPhrasingsAppear) {
 TEST(SyntheticGenerator, MaxDifficultyLimitsLevels) {
   for (const QaRecord& r : generateSynthetic(100, 2, 3)) EXPECT_LE(r.difficulty, 2);
   EXPECT_THROW(generateSynthetic(10, 5, 3), InvariantError);
+  for (const QaRecord& r : generateSynthetic(100, 3, 3, /*min_difficulty=*/2)) {
+    EXPECT_GE(r.difficulty, 2);
+    EXPECT_LE(r.difficulty, 3);
+  }
+  EXPECT_THROW(generateSynthetic(10, 2, 3, 3), InvariantError);
   EXPECT_THROW(generateSynthetic(10, 0, 3), InvariantError);
 }
 
