@@ -19,7 +19,9 @@ demo: build
 	@$(BUILD_DIR)/bin/cogworker demo
 
 test: build
-	@cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) --timeout 900
+	@# One intra-op thread per test process: with ctest -j2 on 2 cores, OpenMP teams of 2
+	@# would spin against each other and run several times slower.
+	@cd $(BUILD_DIR) && OMP_NUM_THREADS=1 ctest --output-on-failure -j $(JOBS) --timeout 900
 
 clean:
 	rm -rf $(BUILD_DIR)

@@ -5,7 +5,7 @@
 namespace cog::model {
 
 CognateLoss cognateLoss(CognateModelImpl& model, const CognateOutput& output,
-                        const torch::Tensor& targets, int64_t ignore_index) {
+                        const torch::Tensor& targets, int64_t ignore_index, double normalizer) {
   const auto& config = model.config();
   const auto weights = config.activeStepWeights();
   // When inference halted early fewer states exist; weight the ones present, last = heaviest.
@@ -15,7 +15,8 @@ CognateLoss cognateLoss(CognateModelImpl& model, const CognateOutput& output,
   auto flat_targets = targets.reshape({-1});
   auto valid = (flat_targets != ignore_index);
   auto valid_f = valid.to(torch::kFloat32);
-  auto valid_count = valid_f.sum().clamp_min(1.0);
+  auto valid_count = normalizer > 0 ? torch::full({}, normalizer, valid_f.options())
+                                    : valid_f.sum().clamp_min(1.0);
   auto safe_targets = flat_targets.masked_fill(valid.logical_not(), 0);
 
   CognateLoss loss;
@@ -26,8 +27,9 @@ CognateLoss cognateLoss(CognateModelImpl& model, const CognateOutput& output,
     auto logits = model.logits(output.step_hidden[t]);
     auto flat_logits = logits.reshape({-1, logits.size(-1)});
     auto ce = torch::nn::functional::cross_entropy(
-        flat_logits, flat_targets,
-        torch::nn::functional::CrossEntropyFuncOptions().ignore_index(ignore_index));
+                  flat_logits, flat_targets,
+                  torch::nn::functional::CrossEntropyFuncOptions().ignore_index(ignore_index).reduction(torch::kSum)) /
+              valid_count;
     const double w = weights[first_weight + t];
     weighted = weighted + w * ce;
     weight_sum += w;

@@ -22,7 +22,12 @@ struct CognateLoss {
 //           - gate_entropy_coef * entropy
 // The ACT target is the Tiny Recursive Model recipe: the halting head learns to predict
 // whether step t's prediction at that position is already right.
+// `normalizer`: the number of scored tokens the per-token losses are averaged over; 0 = this
+// batch's own count. Data-parallel training passes (scored tokens over all ranks) / world,
+// so averaging gradients over ranks gives exactly the global per-token mean even when ranks
+// score different numbers of tokens.
 CognateLoss cognateLoss(CognateModelImpl& model, const CognateOutput& output,
-                        const torch::Tensor& targets, int64_t ignore_index = -100);
+                        const torch::Tensor& targets, int64_t ignore_index = -100,
+                        double normalizer = 0);
 
 }  // namespace cog::model

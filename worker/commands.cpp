@@ -38,18 +38,25 @@ int runTrain(const TrainCommand& command) {
   if (run_dir.empty()) run_dir = std::filesystem::path("runs") / std::filesystem::path(command.config).stem();
   std::filesystem::create_directories(run_dir);
 
+  comms::CollectiveOptions comms_options;
+  comms_options.backend = config.comms.backend;
+  comms_options.timeout = std::chrono::milliseconds(config.comms.timeout_ms);
+  comms_options.abort_requested = command.stop_requested;
+  comms_options.abort_grace = std::chrono::milliseconds(config.comms.abort_grace_ms);
+  auto collective = comms::makeCollective(comms_options, command.rank, torch::kCPU);
+
   FanoutReporter reporter;
-  if (command.rank == 0) {
+  if (command.rank.rank == 0) {
     reporter.add(std::make_unique<ConsoleReporter>(std::cout));
     reporter.add(std::make_unique<JsonlReporter>((run_dir / "metrics.jsonl").string()));
-    std::cout << "cogworker train " << command.config << " -> " << run_dir.string() << " (rank "
-              << command.rank << "/" << command.world << ", " << torch::get_num_threads() << " threads)\n";
+    std::cout << "cogworker train " << command.config << " -> " << run_dir.string() << " (" << command.rank.size
+              << " rank(s), " << collective->backendName() << ", " << torch::get_num_threads() << " threads each)\n";
     printModelSummary(config.model, std::cout);
   }
-  RunContext context{run_dir, command.resume, command.rank, command.world, command.stop_requested};
+  RunContext context{run_dir, command.resume, collective.get(), command.stop_requested};
   Trainer trainer(config, context, reporter);
   auto result = trainer.run();
-  if (command.rank == 0 && result.reason != StopReason::kAlreadyFinished) {
+  if (command.rank.rank == 0 && result.reason != StopReason::kAlreadyFinished) {
     std::cout << "done (" << stopReasonName(result.reason) << "): step " << result.position.global_step
               << ", val_loss " << result.final_val_loss << ", best " << result.position.best_val_loss
               << ", exact_match " << result.final_exact_match << "\n  final checkpoint "

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "comms/collective.hpp"
+
 namespace cog::worker {
 
 struct TrainCommand {
@@ -14,8 +16,9 @@ struct TrainCommand {
   std::string run_dir;                 // default: runs/<config file stem>
   bool resume = false;
   int default_threads = 1;             // used when train.threads is 0
-  int64_t rank = 0;
-  int64_t world = 1;
+  comms::RankInfo rank;                // from the launcher's environment (bootstrap.hpp)
+  // Raised by SIGTERM/SIGINT: the trainer stops at the next step boundary, and a collective
+  // stuck on a dead peer gives up (see CollectiveOptions::abort_requested).
   const std::atomic<bool>* stop_requested = nullptr;
 };
 int runTrain(const TrainCommand& command);

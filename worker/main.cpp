@@ -9,6 +9,7 @@
 #include <iostream>
 #include <thread>
 
+#include "comms/bootstrap.hpp"
 #include "common/error.hpp"
 #include "worker/commands.hpp"
 #include "worker/demo.hpp"
@@ -33,9 +34,10 @@ int envInt(const char* name, int fallback) {
   return v ? std::atoi(v) : fallback;
 }
 
-// Intra-op threads default to cores / ranks on this node, so N local ranks do not
+// Intra-op threads default to OMP_NUM_THREADS when set, else cores / ranks on this node, so N local ranks do not
 // oversubscribe the machine (the launcher tells us how many share it).
 int defaultThreads() {
+  if (int omp = envInt("OMP_NUM_THREADS", 0); omp > 0) return omp;  // an explicit choice wins
   int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   int local_ranks = envInt("OMPI_COMM_WORLD_LOCAL_SIZE", envInt("SLURM_NTASKS_PER_NODE", 1));
   return std::max(1, cores / std::max(1, local_ranks));
@@ -117,6 +119,7 @@ int main(int argc, char** argv) {
       std::signal(SIGTERM, onStopSignal);
       std::signal(SIGINT, onStopSignal);
       train.default_threads = threads;
+      train.rank = cog::comms::rankInfoFromEnvironment([](const char* name) { return std::getenv(name); });
       train.stop_requested = &g_stop_requested;
       return runTrain(train);
     }

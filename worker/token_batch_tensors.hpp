@@ -5,9 +5,12 @@
 
 namespace cog::worker {
 
+// Target id for positions the loss ignores (cognateLoss's default ignore_index).
+inline constexpr int64_t kIgnoredTarget = -100;
+
 struct BatchTensors {
   torch::Tensor inputs;   // [rows, seq_len] int64
-  torch::Tensor targets;  // [rows, seq_len] int64
+  torch::Tensor targets;  // [rows, seq_len] int64; kIgnoredTarget where not scored
 };
 
 // Copies a data::TokenBatch (int32, row-major) into the int64 tensors the model takes.
@@ -16,6 +19,10 @@ inline BatchTensors toTensors(const data::TokenBatch& batch) {
   auto int32 = torch::TensorOptions().dtype(torch::kInt32);
   auto inputs = torch::from_blob(const_cast<int32_t*>(batch.inputs.data()), shape, int32).to(torch::kLong);
   auto targets = torch::from_blob(const_cast<int32_t*>(batch.targets.data()), shape, int32).to(torch::kLong);
+  if (!batch.scored.empty()) {
+    auto scored = torch::from_blob(const_cast<uint8_t*>(batch.scored.data()), shape, torch::kUInt8);
+    targets.masked_fill_(scored.eq(0), kIgnoredTarget);
+  }
   return {inputs, targets};
 }
 

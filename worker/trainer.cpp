@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "comms/bucketer.hpp"
 #include "model/cognate_loss.hpp"
 #include "model/tokenizer/tokenizer_factory.hpp"
 #include "optim/grad_clip.hpp"
@@ -57,6 +58,7 @@ struct Trainer::State {
   std::unique_ptr<optim::MuGrokfast> optimizer;
   std::unique_ptr<optim::LrSchedule> schedule;
   std::vector<torch::Tensor> params;
+  std::unique_ptr<comms::GradientBucketer> bucketer;  // only when world > 1
   TrainerPosition pos;
   ValidationReport last_validation;
   bool have_validation = false;
@@ -69,11 +71,27 @@ struct Trainer::State {
   int64_t steps_in_epoch = 0;
 
   std::filesystem::path checkpointRoot() const { return ctx.run_dir / "checkpoints"; }
-  bool isRankZero() const { return ctx.rank == 0; }
+  int64_t rank() const { return ctx.collective ? ctx.collective->rank() : 0; }
+  int64_t world() const { return ctx.collective ? ctx.collective->size() : 1; }
+  bool isRankZero() const { return rank() == 0; }
+  int64_t globalBatch() const { return world() * config.train.batch_size; }
+
+  // Sums `values` over ranks (identity in a single process). Every rank must call it at the
+  // same point of the step, in the same order.
+  std::vector<double> sumOverRanks(std::vector<double> values);
+  struct StepAgreement {
+    bool stop = false;        // some rank was asked to stop: all stop before this step
+    double normalizer = 0;    // scored tokens over all ranks / world (see cognateLoss)
+  };
+  StepAgreement agreeOnStep(const data::TokenBatch& batch);
+  void startDataParallel();
+  void adoptPosition(const TrainerPosition& saved);
+  void checkRanksAgree();
+  bool faultApplies() const { return config.faults.rank < 0 || config.faults.rank == rank(); }
 
   void prepare();
   int64_t planSteps() const;
-  bool trainStep(const data::TokenBatch& batch, const data::CurriculumStage& stage);
+  void trainStep(const data::TokenBatch& batch, const data::CurriculumStage& stage, double normalizer);
   void report(double seconds_per_step, const Scalars& scalars);
   void validate(int64_t epoch);
   std::filesystem::path checkpoint(const std::string& name);
@@ -114,12 +132,15 @@ void Trainer::State::prepare() {
       reporter.onEvent({0, "resume", "no checkpoint in " + checkpointRoot().string() + ": starting fresh"});
     } else {
       loadTrainingCheckpoint(*newest, *net, optimizer.get());
-      pos = readCheckpointContents(*newest).position;
+      adoptPosition(readCheckpointContents(*newest).position);
       reporter.onEvent({pos.global_step, "resume",
                         "from " + newest->string() + " at epoch " + std::to_string(pos.epoch + 1) +
-                            ", step " + std::to_string(pos.step_in_epoch) + " of the epoch"});
+                            ", step " + std::to_string(pos.step_in_epoch) + " of the epoch (global batch " +
+                            std::to_string(globalBatch()) + ")"});
     }
   }
+  pos.global_batch = globalBatch();
+  startDataParallel();
 
   planned_steps = planSteps();
   optim::ScheduleConfig schedule_config = config.schedule;
@@ -134,48 +155,134 @@ void Trainer::State::prepare() {
   schedule = optim::makeLrSchedule(schedule_config);
 }
 
+// A checkpoint saved at another world size counts step_in_epoch in other global batches:
+// convert through chunks consumed, rounding up so no chunk is trained on twice.
+void Trainer::State::adoptPosition(const TrainerPosition& saved) {
+  pos = saved;
+  const int64_t now = globalBatch();
+  if (saved.global_batch > 0 && saved.global_batch != now && saved.step_in_epoch > 0) {
+    const int64_t chunks = saved.step_in_epoch * saved.global_batch;
+    pos.step_in_epoch = (chunks + now - 1) / now;
+    reporter.onEvent({pos.global_step, "resume_rescaled",
+                      "global batch " + std::to_string(saved.global_batch) + " -> " + std::to_string(now) +
+                          ": " + std::to_string(chunks) + " chunks of epoch " + std::to_string(pos.epoch + 1) +
+                          " done, continuing at its step " + std::to_string(pos.step_in_epoch)});
+  }
+}
+
+// Every rank starts from rank 0's weights (after a resume too), then gradients flow
+// through the bucketer's allreduce.
+void Trainer::State::startDataParallel() {
+  if (world() == 1) return;
+  {
+    torch::NoGradGuard no_grad;
+    for (auto& p : params) ctx.collective->broadcast(p.detach(), 0);
+  }
+  comms::BucketOptions options;
+  options.bucket_bytes = static_cast<int64_t>(config.comms.bucket_mb * 1024 * 1024);
+  options.first_bucket_bytes = static_cast<int64_t>(config.comms.first_bucket_mb * 1024 * 1024);
+  bucketer = std::make_unique<comms::GradientBucketer>(params, *ctx.collective, options);
+  if (isRankZero()) {
+    reporter.onEvent({pos.global_step, "data_parallel",
+                      std::to_string(world()) + " ranks over " + ctx.collective->backendName() + ", " +
+                          std::to_string(bucketer->layout().size()) + " gradient buckets for " +
+                          std::to_string(params.size()) + " parameters"});
+  }
+}
+
+std::vector<double> Trainer::State::sumOverRanks(std::vector<double> values) {
+  if (world() == 1) return values;
+  auto t = torch::tensor(values, torch::kFloat64);
+  ctx.collective->allreduce(t, comms::ReduceOp::kSum);
+  return std::vector<double>(t.data_ptr<double>(), t.data_ptr<double>() + t.numel());
+}
+
+// Ranks agree at each step boundary, in one small allreduce: on stopping (a signal that
+// reached only some ranks, or reached them in different steps, still stops all of them at
+// the same step) and on the number of scored tokens the loss is averaged over.
+Trainer::State::StepAgreement Trainer::State::agreeOnStep(const data::TokenBatch& batch) {
+  const bool local_stop = ctx.stop_requested && ctx.stop_requested->load();
+  auto sums = sumOverRanks({local_stop ? 1.0 : 0.0, static_cast<double>(batch.scoredCount())});
+  return {sums[0] > 0, std::max(1.0, sums[1]) / static_cast<double>(world())};
+}
+
+// Bitwise agreement of the weights across ranks: a cheap exact checksum (the float bits
+// summed as integers) compared with rank 0's. A mismatch means data parallelism is broken.
+void Trainer::State::checkRanksAgree() {
+  torch::NoGradGuard no_grad;
+  int64_t checksum = 0;
+  for (const auto& p : params) {
+    checksum += p.detach().contiguous().view(torch::kInt32).to(torch::kInt64).sum().item<int64_t>();
+  }
+  auto reference = torch::tensor({checksum}, torch::kInt64);
+  ctx.collective->broadcast(reference, 0);
+  const bool same = reference.item<int64_t>() == checksum;
+  const double mismatches = sumOverRanks({same ? 0.0 : 1.0})[0];
+  if (mismatches > 0) {
+    throw CommsError("parameters differ across ranks at step " + std::to_string(pos.global_step) + ": " +
+                     std::to_string(static_cast<int64_t>(mismatches)) + " rank(s) disagree with rank 0's checksum " +
+                     std::to_string(reference.item<int64_t>()) + " (this rank: " + std::to_string(checksum) + ")");
+  }
+  if (isRankZero()) {
+    reporter.onEvent({pos.global_step, "ranks_agree",
+                      "all " + std::to_string(world()) + " ranks hold identical parameters (checksum " +
+                          std::to_string(checksum) + ")"});
+  }
+}
+
 // Steps the whole run will take: every epoch's steps at its curriculum stage, capped by
 // train.max_steps. The cosine schedule ends here.
 int64_t Trainer::State::planSteps() const {
   int64_t total = 0;
   for (int64_t epoch = 0; epoch < config.train.epochs; ++epoch) {
-    total += dataset->trainStream(epoch).stepsPerEpoch(ctx.world, config.train.batch_size);
+    total += dataset->trainStream(epoch).stepsPerEpoch(world(), config.train.batch_size);
   }
   if (config.train.max_steps > 0) total = std::min(total, config.train.max_steps);
   return total;
 }
 
-// One optimizer step. Returns false when the step was skipped (non-finite loss or grads).
-bool Trainer::State::trainStep(const data::TokenBatch& batch, const data::CurriculumStage& stage) {
+// One optimizer step: forward -> loss -> backward (buckets reduce as gradients become ready)
+// -> clip -> ranks agree the step is finite -> schedule -> step -> report.
+void Trainer::State::trainStep(const data::TokenBatch& batch, const data::CurriculumStage& stage,
+                               double normalizer) {
   const auto step_start = Clock::now();
   auto tensors = toTensors(batch);
   net->train();
 
   auto out = net->forward(tensors.inputs);
-  auto loss = model::cognateLoss(*net, out, tensors.targets);
-  if (config.faults.nan_at_step == pos.global_step + 1) {
+  auto loss = model::cognateLoss(*net, out, tensors.targets, kIgnoredTarget, normalizer);
+  if (config.faults.nan_at_step == pos.global_step + 1 && faultApplies()) {
     loss.total = loss.total * std::numeric_limits<float>::quiet_NaN();
     reporter.onEvent({pos.global_step + 1, "fault", "faults.nan_at_step: loss forced to NaN"});
   }
-  if (config.faults.exit_at_step == pos.global_step + 1) {
+  if (config.faults.exit_at_step == pos.global_step + 1 && faultApplies()) {
     throw InjectedFault("faults.exit_at_step = " + std::to_string(config.faults.exit_at_step) +
-                        ": exiting as a crash would");
+                        " on rank " + std::to_string(rank()) + ": exiting as a crash would");
   }
 
   optimizer->zeroGrad();
+  if (bucketer) bucketer->beginBackward();
   loss.total.backward();
+  if (bucketer) bucketer->finishBackward();
   const double grad_norm = optim::clipGradNorm(params, config.train.grad_clip);
-  const double loss_value = loss.total.item<double>();
 
-  const bool finite = std::isfinite(loss_value) && std::isfinite(grad_norm);
+  // One small allreduce: the mean loss over ranks, and whether any rank saw a non-finite
+  // loss or gradient — then every rank skips, or every rank steps.
+  const double local_loss = loss.total.item<double>();
+  const bool local_finite = std::isfinite(local_loss) && std::isfinite(grad_norm);
+  auto agreed = sumOverRanks({local_loss, local_finite ? 0.0 : 1.0, loss.final_ce.item<double>(),
+                              loss.act_bce.item<double>(), loss.gate_entropy.item<double>()});
+  const double n = static_cast<double>(world());
+  const double loss_value = agreed[0] / n;
+  const bool finite = agreed[1] == 0;
   if (finite) {
     optimizer->setLrScale(schedule->factor(pos.global_step) * stage.lr_scale);
     optimizer->step();
   } else {
     optimizer->zeroGrad();
     reporter.onEvent({pos.global_step + 1, "skipped_step",
-                      "non-finite loss " + fmt(loss_value) + " / grad norm " + fmt(grad_norm) +
-                          ": optimizer step skipped"});
+                      "non-finite loss " + fmt(loss_value) + " / grad norm " + fmt(grad_norm) + " on " +
+                          fmt(agreed[1]) + " rank(s): optimizer step skipped on every rank"});
   }
   int64_t clipped_heads = 0;
   if (finite && config.train.qk_clip_tau > 0) {
@@ -188,31 +295,34 @@ bool Trainer::State::trainStep(const data::TokenBatch& batch, const data::Curric
 
   pos.global_step += 1;
   pos.step_in_epoch += 1;
-  pos.tokens_seen += batch.rows * batch.seq_len * ctx.world;
+  pos.tokens_seen += batch.rows * batch.seq_len * world();
   window_steps += 1;
   window_loss += loss_value;
+  if (world() > 1 && config.comms.consistency_every > 0 && pos.global_step % config.comms.consistency_every == 0) {
+    checkRanksAgree();
+  }
 
   const double step_seconds = secondsSince(step_start);
   if (pos.global_step % config.train.log_every == 0 || !finite) {
     const double window_seconds = secondsSince(window_start);
     Scalars s = {{"loss", loss_value},
                  {"loss_window_mean", window_loss / window_steps},
-                 {"final_ce", loss.final_ce.item<double>()},
-                 {"act_bce", loss.act_bce.item<double>()},
-                 {"gate_entropy", loss.gate_entropy.item<double>()},
+                 {"final_ce", agreed[2] / n},
+                 {"act_bce", agreed[3] / n},
+                 {"gate_entropy", agreed[4] / n},
                  {"lr_muon", optimizer->groupLr(optim::ParamGroupKind::kMuon)},
                  {"lr_fallback", optimizer->groupLr(optim::ParamGroupKind::kFallback)},
                  {"grad_norm", grad_norm},
-                 {"tokens_per_s", window_steps * batch.rows * batch.seq_len * ctx.world / window_seconds},
+                 {"tokens_per_s", window_steps * batch.rows * batch.seq_len * world() / window_seconds},
                  {"step_seconds", step_seconds},
+                 {"comm_wait_seconds", bucketer ? bucketer->lastWaitSeconds() : 0.0},
                  {"seq_len", static_cast<double>(batch.seq_len)},
                  {"qk_clipped_heads", static_cast<double>(clipped_heads)}};
-    report(window_seconds / window_steps, s);
+    if (isRankZero()) report(window_seconds / window_steps, s);
     window_start = Clock::now();
     window_steps = 0;
     window_loss = 0;
   }
-  return finite;
 }
 
 void Trainer::State::report(double seconds_per_step, const Scalars& scalars) {
@@ -233,19 +343,26 @@ void Trainer::State::validate(int64_t epoch) {
   report.step = pos.global_step;
   report.epoch = epoch;
 
-  auto whole = dataset->validationStream(seq_len);
-  LossResult total = evaluateLoss(*net, whole, 0, whole.numChunks(), v.batch_size, v.max_batches);
+  // Each rank scores its share of the held-out chunks; sums are reduced, not means.
+  // (max_batches caps each rank's share, so the cap covers world x max_batches batches.)
+  auto shardedLoss = [&](const data::EpochStream& stream) {
+    const auto [first, last] = stream.shardRange(rank(), world());
+    auto part = evaluateLoss(*net, stream, first, last, v.batch_size, v.max_batches);
+    auto sums = sumOverRanks({part.loss_sum, static_cast<double>(part.tokens)});
+    return LossResult{sums[0], static_cast<int64_t>(sums[1])};
+  };
+  LossResult total = shardedLoss(dataset->validationStream(seq_len));
   std::vector<std::vector<data::QaRecord>> per_source_records;
   for (size_t s = 0; s < dataset->numSources(); ++s) {
-    auto stream = dataset->validationStream(s, seq_len);
-    if (stream.numChunks() > 0) {
-      auto part = evaluateLoss(*net, stream, 0, stream.numChunks(), v.batch_size, v.max_batches);
-      report.per_source.emplace_back(dataset->sourceStats()[s].name, part.mean());
-    }
+    auto part = shardedLoss(dataset->validationStream(s, seq_len));
+    if (part.tokens > 0) report.per_source.emplace_back(dataset->sourceStats()[s].name, part.mean());
     per_source_records.push_back(dataset->validationRecords(s));
   }
-  auto answers = evaluateAnswers(*net, *tokenizer, interleave(per_source_records, v.generate_samples),
-                                 v.max_new_tokens);
+  // Greedy answers are generated by rank 0 alone: they only feed its report.
+  AnswerResult answers;
+  if (isRankZero()) {
+    answers = evaluateAnswers(*net, *tokenizer, interleave(per_source_records, v.generate_samples), v.max_new_tokens);
+  }
   const double val_loss = total.mean();
   report.scalars = {{"val_loss", val_loss},
                     {"val_ppl", std::exp(std::min(val_loss, 50.0))},
@@ -260,7 +377,7 @@ void Trainer::State::validate(int64_t epoch) {
   if (val_loss < pos.best_val_loss) pos.best_val_loss = val_loss;
   last_validation = report;
   have_validation = true;
-  reporter.onValidation(report);
+  if (isRankZero()) reporter.onValidation(report);
 }
 
 std::filesystem::path Trainer::State::checkpoint(const std::string& name) {
@@ -310,14 +427,13 @@ TrainResult Trainer::run() {
   auto& s = *state_;
   s.prepare();
   if (s.pos.finished) {
-    s.reporter.onEvent({s.pos.global_step, "finished", "the newest checkpoint is of a finished run: nothing to do"});
+    if (s.isRankZero()) s.reporter.onEvent({s.pos.global_step, "finished", "the newest checkpoint is of a finished run: nothing to do"});
     TrainResult result;
     result.reason = StopReason::kAlreadyFinished;
     result.position = s.pos;
     return result;
   }
   const auto& train = s.config.train;
-  auto stop_requested = [&] { return s.ctx.stop_requested && s.ctx.stop_requested->load(); };
   size_t stage_index = s.dataset->curriculum().stageIndexFor(s.pos.epoch);
 
   for (int64_t epoch = s.pos.epoch; epoch < train.epochs; ++epoch) {
@@ -333,17 +449,19 @@ TrainResult Trainer::run() {
                               " (optimizer state kept)"});
     }
     auto stream = s.dataset->trainStream(epoch);
-    const int64_t steps = stream.stepsPerEpoch(s.ctx.world, train.batch_size);
+    const int64_t steps = stream.stepsPerEpoch(s.world(), train.batch_size);
     s.steps_in_epoch = steps;
     if (steps == 0) {
       throw DataError("epoch " + std::to_string(epoch + 1) + " has " + std::to_string(stream.numChunks()) +
                       " chunks of " + std::to_string(stream.seqLen()) + " tokens, fewer than one global batch of " +
-                      std::to_string(s.ctx.world * train.batch_size) + ": add data or lower train.batch_size");
+                      std::to_string(s.globalBatch()) + ": add data or lower train.batch_size");
     }
     for (int64_t step = s.pos.step_in_epoch; step < steps; ++step) {
-      if (stop_requested()) return s.finish(StopReason::kSignal, s.config.validation.on_stop);
       if (train.max_steps > 0 && s.pos.global_step >= train.max_steps) return s.finish(StopReason::kMaxSteps, true);
-      s.trainStep(stream.shardBatch(step, s.ctx.rank, s.ctx.world, train.batch_size), stage);
+      auto batch = stream.shardBatch(step, s.rank(), s.world(), train.batch_size);
+      const auto agreement = s.agreeOnStep(batch);
+      if (agreement.stop) return s.finish(StopReason::kSignal, s.config.validation.on_stop);
+      s.trainStep(batch, stage, agreement.normalizer);
       const bool capped = train.max_steps > 0 && s.pos.global_step >= train.max_steps;
       if (capped && step + 1 < steps) return s.finish(StopReason::kMaxSteps, true);
     }

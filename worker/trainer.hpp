@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <memory>
 
+#include "comms/collective.hpp"
 #include "common/error.hpp"
 #include "worker/config/worker_config.hpp"
 #include "worker/report/reporter.hpp"
@@ -16,8 +17,9 @@ namespace cog::worker {
 struct RunContext {
   std::filesystem::path run_dir;  // checkpoints/ and metrics.jsonl live here
   bool resume = false;            // continue from the newest checkpoint in run_dir
-  int64_t rank = 0;
-  int64_t world = 1;
+  // Data parallelism: every rank runs a Trainer; gradients are averaged through this
+  // collective. Null means a single process (world of one). Not owned.
+  comms::Collective* collective = nullptr;
   // Set asynchronously (SIGTERM from a launcher, Ctrl-C): the trainer finishes the step,
   // checkpoints `final` and returns. Owned by the entry point.
   const std::atomic<bool>* stop_requested = nullptr;

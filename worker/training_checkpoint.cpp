@@ -26,6 +26,7 @@ nlohmann::json positionJson(const TrainerPosition& p) {
           {"step_in_epoch", p.step_in_epoch},
           {"step", p.global_step},
           {"tokens_seen", p.tokens_seen},
+          {"global_batch", p.global_batch},
           {"best_val_loss", finiteOrNull(p.best_val_loss)},
           {"val_loss", finiteOrNull(p.last_val_loss)},
           {"finished", p.finished}};
@@ -37,6 +38,7 @@ TrainerPosition positionFrom(const nlohmann::json& meta) {
   p.step_in_epoch = meta.at("step_in_epoch").get<int64_t>();
   p.global_step = meta.at("step").get<int64_t>();
   p.tokens_seen = meta.value("tokens_seen", int64_t{0});
+  p.global_batch = meta.value("global_batch", int64_t{0});
   p.best_val_loss = numberOr(meta, "best_val_loss", std::numeric_limits<double>::infinity());
   p.last_val_loss = numberOr(meta, "val_loss", std::numeric_limits<double>::quiet_NaN());
   p.finished = meta.value("finished", false);

@@ -19,6 +19,9 @@ struct TrainerPosition {
   int64_t step_in_epoch = 0;  // steps of `epoch` already done
   int64_t global_step = 0;    // optimizer steps done in the whole run
   int64_t tokens_seen = 0;
+  // Rows per optimizer step across all ranks when the position was saved: lets a resume at
+  // another world size convert step_in_epoch into its own steps.
+  int64_t global_batch = 0;
   double best_val_loss = std::numeric_limits<double>::infinity();
   double last_val_loss = std::numeric_limits<double>::quiet_NaN();
   bool finished = false;      // the run completed its epochs / max_steps

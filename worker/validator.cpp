@@ -33,8 +33,8 @@ LossResult evaluateLoss(model::CognateModelImpl& model, const data::EpochStream&
     auto ce = torch::nn::functional::cross_entropy(
         logits.reshape({-1, logits.size(-1)}), tensors.targets.reshape({-1}),
         torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum));
-    result.loss_sum += ce.item<double>();
-    result.tokens += tensors.targets.numel();
+    result.loss_sum += ce.item<double>();  // ignored targets (not scored) add nothing
+    result.tokens += tensors.targets.ne(kIgnoredTarget).sum().item<int64_t>();
   }
   if (was_training) model.train();
   return result;

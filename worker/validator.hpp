@@ -20,7 +20,7 @@ struct LossResult {
   double mean() const;
 };
 
-// Final-answer cross-entropy over chunks [first, last) of `stream`, `batch` chunks at a time
+// Final-answer cross-entropy over the scored targets of chunks [first, last) of `stream`, `batch` chunks at a time
 // (at most max_batches batches when > 0), in eval mode without gradients.
 LossResult evaluateLoss(model::CognateModelImpl& model, const data::EpochStream& stream, int64_t first,
                         int64_t last, int64_t batch, int64_t max_batches);
@@ -49,7 +49,7 @@ struct Diversity {
 // near 0 and a top-token share near 1.
 Diversity measureDiversity(const std::vector<std::vector<int64_t>>& answers);
 
-// Packs records as BOS + text + EOS into one stream, as training does.
+// Packs records as BOS + text + EOS into one stream, as training does (every token scored).
 data::EpochStream packRecords(const std::vector<data::QaRecord>& records, const Tokenizer& tokenizer,
                               int64_t seq_len);
 

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "comms/collective.hpp"
 #include "worker/build_info.hpp"
 
 namespace cog::worker {
@@ -54,7 +55,7 @@ VersionInfo collectVersionInfo() {
   info.torch = TORCH_VERSION;
   info.blas = describeBlas();
   info.intra_op_threads = torch::get_num_threads();
-  info.collectives = compiledCollectives();
+  info.collectives = comms::compiledBackends();
   return info;
 }
 

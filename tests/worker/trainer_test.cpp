@@ -47,7 +47,7 @@ WorkerConfig microConfig(const testing::ScratchDir& dir, const std::vector<std::
 TrainResult train(const WorkerConfig& config, const std::filesystem::path& run_dir, RecordingReporter& reporter,
                   bool resume = false, const std::atomic<bool>* stop = nullptr) {
   torch::set_num_threads(1);
-  RunContext context{run_dir, resume, 0, 1, stop};
+  RunContext context{run_dir, resume, nullptr, stop};
   Trainer trainer(config, context, reporter);
   return trainer.run();
 }

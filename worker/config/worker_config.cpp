@@ -93,6 +93,10 @@ void parseData(YamlFields f, data::DataConfig& d, const std::string& base_dir) {
   }
   f.optional("val_fraction", d.val_fraction);
   f.optional("seed", d.seed);
+  std::string loss_on = "all";
+  f.optional("loss_on", loss_on);
+  if (loss_on != "all" && loss_on != "answer") f.fail("loss_on", loss_on + ": expected all or answer");
+  d.answer_only_loss = loss_on == "answer";
   for (auto& c : f.sectionList("curriculum")) {
     data::CurriculumStage stage;
     c.required("from_epoch", stage.from_epoch);
@@ -201,7 +205,26 @@ void parseCheckpoint(YamlFields f, CheckpointSection& c) {
 void parseFaults(YamlFields f, FaultsSection& x) {
   f.optional("nan_at_step", x.nan_at_step);
   f.optional("exit_at_step", x.exit_at_step);
+  f.optional("rank", x.rank);
   f.rejectUnknownKeys();
+}
+
+void parseComms(YamlFields f, CommsSection& c) {
+  f.optional("backend", c.backend);
+  f.optional("timeout_ms", c.timeout_ms);
+  f.optional("abort_grace_ms", c.abort_grace_ms);
+  f.optional("bucket_mb", c.bucket_mb);
+  f.optional("first_bucket_mb", c.first_bucket_mb);
+  f.optional("consistency_every", c.consistency_every);
+  f.rejectUnknownKeys();
+  if (c.backend != "auto" && c.backend != "mpi" && c.backend != "nccl") {
+    f.fail("backend", c.backend + ": expected auto, mpi or nccl");
+  }
+  if (c.timeout_ms < 1) f.fail("timeout_ms", std::to_string(c.timeout_ms) + ": must be at least 1");
+  if (c.abort_grace_ms < 0) f.fail("abort_grace_ms", std::to_string(c.abort_grace_ms) + ": must be >= 0");
+  if (!(c.bucket_mb > 0)) f.fail("bucket_mb", std::to_string(c.bucket_mb) + ": must be > 0");
+  if (!(c.first_bucket_mb > 0)) f.fail("first_bucket_mb", std::to_string(c.first_bucket_mb) + ": must be > 0");
+  if (c.consistency_every < 0) f.fail("consistency_every", std::to_string(c.consistency_every) + ": must be >= 0");
 }
 
 WorkerConfig parseConfigTree(const YAML::Node& root, const std::string& yaml_text,
@@ -219,6 +242,7 @@ WorkerConfig parseConfigTree(const YAML::Node& root, const std::string& yaml_tex
   parseValidation(top.section("validation"), config.validation);
   parseCheckpoint(top.section("checkpoint"), config.checkpoint);
   parseFaults(top.section("faults"), config.faults);
+  parseComms(top.section("comms"), config.comms);
   top.rejectUnknownKeys();
   if (config.train.seed == 0) config.train.seed = config.model.seed;
   if (config.train.seq_len > config.model.max_seq_len) {

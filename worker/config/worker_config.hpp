@@ -43,6 +43,17 @@ struct CheckpointSection {
 struct FaultsSection {
   int64_t nan_at_step = -1;   // the loss becomes NaN at this global step
   int64_t exit_at_step = -1;  // the process exits with code 17 at this global step
+  int64_t rank = -1;          // the rank the faults apply to; -1 = every rank
+};
+
+// Data-parallel communication (comms/).
+struct CommsSection {
+  std::string backend = "auto";  // auto | mpi | nccl (auto: nccl on CUDA, mpi on CPU)
+  int64_t timeout_ms = 30000;    // every collective gives up (CommsError) after this
+  int64_t abort_grace_ms = 500;  // after SIGTERM, how long a collective may still complete
+  double bucket_mb = 25.0;       // gradient bucket size
+  double first_bucket_mb = 1.0;  // the first bucket reduced is small so it starts early
+  int64_t consistency_every = 100;  // steps between cross-rank parameter hash checks; 0 = off
 };
 
 struct WorkerConfig {
@@ -57,6 +68,7 @@ struct WorkerConfig {
   ValidationSection validation;
   CheckpointSection checkpoint;
   FaultsSection faults;
+  CommsSection comms;
 };
 
 // Reads `path`, applies `overrides` ("key.path=value"), validates. Errors are ConfigError

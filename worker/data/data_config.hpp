@@ -38,6 +38,10 @@ struct DataConfig {
   double val_fraction = 0.05;               // share of each source held out, by text hash
   uint64_t seed = 1234;                     // split, caps and per-epoch shuffles derive from it
   std::vector<CurriculumStage> curriculum;  // empty = one stage at the model's seq_len
+  // Which targets the loss counts: every token ("all", plain language modelling) or only
+  // each record's answer and its EOS ("answer": the question is context, as in
+  // supervised fine-tuning — its random operands cannot be predicted anyway).
+  bool answer_only_loss = false;
 };
 
 }  // namespace cog::data

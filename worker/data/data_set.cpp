@@ -50,7 +50,9 @@ std::string formatSourceStats(const SourceStats& s) {
 
 DataSet::DataSet(const DataConfig& config, const Tokenizer& tokenizer, int64_t model_seq_len,
                  const WarningSink& warn)
-    : curriculum_(checkedStages(config), model_seq_len), seed_(config.seed) {
+    : curriculum_(checkedStages(config), model_seq_len),
+      seed_(config.seed),
+      answerOnlyLoss_(config.answer_only_loss) {
   loadSources(config, warn);
   checkStagesDrawRecords();
   tokenizeAll(tokenizer);
@@ -92,6 +94,11 @@ void DataSet::tokenizeAll(const Tokenizer& tokenizer) {
   tokenStarts_.push_back(0);
   for (const QaRecord& record : records_) {
     const std::vector<int32_t> ids = tokenizer.encode(record.text());
+    // text() = prompt() + " " + answer; both tokenizers split at that space, so the prompt's
+    // own tokens are a prefix of the text's (checked: a mismatch scores the whole record).
+    const std::vector<int32_t> prompt = tokenizer.encode(record.prompt());
+    const bool prefix = prompt.size() <= ids.size() && std::equal(prompt.begin(), prompt.end(), ids.begin());
+    answerOffsets_.push_back(prefix ? 1 + static_cast<int64_t>(prompt.size()) : 1);
     tokens_.push_back(tokenizer.bosId());
     tokens_.insert(tokens_.end(), ids.begin(), ids.end());
     tokens_.push_back(tokenizer.eosId());
@@ -189,13 +196,19 @@ EpochStream DataSet::pack(const std::vector<int64_t>& ids, int64_t seq_len) cons
   }
   starts.push_back(total);
   std::vector<int32_t> stream;
+  std::vector<uint8_t> scored;
   stream.reserve(static_cast<size_t>(total));
+  if (answerOnlyLoss_) scored.reserve(static_cast<size_t>(total));
   for (int64_t id : ids) {
     const size_t i = static_cast<size_t>(id);
     stream.insert(stream.end(), tokens_.begin() + tokenStarts_[i],
                   tokens_.begin() + tokenStarts_[i + 1]);
+    if (answerOnlyLoss_) {
+      const int64_t length = tokenStarts_[i + 1] - tokenStarts_[i];
+      for (int64_t k = 0; k < length; ++k) scored.push_back(k >= answerOffsets_[i] ? 1 : 0);
+    }
   }
-  return EpochStream(std::move(stream), ids, std::move(starts), seq_len);
+  return EpochStream(std::move(stream), ids, std::move(starts), seq_len, std::move(scored));
 }
 
 }  // namespace cog::data

@@ -84,6 +84,7 @@ class DataSet {
 
   Curriculum curriculum_;
   uint64_t seed_;
+  bool answerOnlyLoss_ = false;
   std::vector<double> weights_;  // per source
   std::vector<SourceStats> stats_;
   std::vector<QaRecord> records_;
@@ -92,6 +93,8 @@ class DataSet {
   // Token cache: record id i spans tokens_[tokenStarts_[i], tokenStarts_[i + 1]).
   std::vector<int32_t> tokens_;
   std::vector<int64_t> tokenStarts_;
+  // Per record: offset of its first answer token within its span (after BOS + prompt).
+  std::vector<int64_t> answerOffsets_;
 };
 
 }  // namespace cog::data

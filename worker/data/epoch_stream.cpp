@@ -6,15 +6,23 @@
 
 namespace cog::data {
 
+int64_t TokenBatch::scoredCount() const {
+  int64_t n = 0;
+  for (uint8_t s : scored) n += s;
+  return n;
+}
+
 EpochStream::EpochStream(std::vector<int32_t> tokens, std::vector<int64_t> record_ids,
-                         std::vector<int64_t> record_starts, int64_t seq_len)
+                         std::vector<int64_t> record_starts, int64_t seq_len, std::vector<uint8_t> scored)
     : tokens_(std::move(tokens)),
+      scored_(std::move(scored)),
       recordIds_(std::move(record_ids)),
       recordStarts_(std::move(record_starts)),
       seqLen_(seq_len) {
   COG_ENFORCE_GE(seqLen_, 1);
   COG_ENFORCE_EQ(recordStarts_.size(), recordIds_.size() + 1);
   COG_ENFORCE_EQ(recordStarts_.back(), static_cast<int64_t>(tokens_.size()));
+  if (!scored_.empty()) COG_ENFORCE_EQ(scored_.size(), tokens_.size());
 }
 
 int64_t EpochStream::numChunks() const {
@@ -44,10 +52,17 @@ TokenBatch EpochStream::chunks(int64_t first, int64_t count) const {
   batch.seq_len = seqLen_;
   batch.inputs.reserve(static_cast<size_t>(count * seqLen_));
   batch.targets.reserve(static_cast<size_t>(count * seqLen_));
+  batch.scored.reserve(static_cast<size_t>(count * seqLen_));
   for (int64_t c = first; c < first + count; ++c) {
     const auto begin = tokens_.begin() + c * seqLen_;
     batch.inputs.insert(batch.inputs.end(), begin, begin + seqLen_);
     batch.targets.insert(batch.targets.end(), begin + 1, begin + seqLen_ + 1);
+    if (scored_.empty()) {
+      batch.scored.insert(batch.scored.end(), static_cast<size_t>(seqLen_), 1);
+    } else {
+      const auto flags = scored_.begin() + c * seqLen_;
+      batch.scored.insert(batch.scored.end(), flags + 1, flags + seqLen_ + 1);
+    }
   }
   return batch;
 }

@@ -28,14 +28,20 @@ struct TokenBatch {
   int64_t seq_len = 0;
   std::vector<int32_t> inputs;
   std::vector<int32_t> targets;
+  // 1 where targets[i] counts in the loss, 0 where it is context only (a question token
+  // under data.loss_on: answer). Same layout as targets.
+  std::vector<uint8_t> scored;
+  int64_t scoredCount() const;
 };
 
 class EpochStream {
  public:
   // `tokens` is the packed stream; record_starts[i] is where the record record_ids[i]
   // begins (its BOS), with one extra entry equal to tokens.size().
+  // `scored` (same length as tokens, or empty = every token) marks the tokens that count as
+  // targets in the loss.
   EpochStream(std::vector<int32_t> tokens, std::vector<int64_t> record_ids,
-              std::vector<int64_t> record_starts, int64_t seq_len);
+              std::vector<int64_t> record_starts, int64_t seq_len, std::vector<uint8_t> scored = {});
 
   int64_t seqLen() const { return seqLen_; }
   int64_t numTokens() const { return static_cast<int64_t>(tokens_.size()); }
@@ -66,6 +72,7 @@ class EpochStream {
 
  private:
   std::vector<int32_t> tokens_;
+  std::vector<uint8_t> scored_;  // empty: every token is scored
   std::vector<int64_t> recordIds_;
   std::vector<int64_t> recordStarts_;
   int64_t seqLen_;

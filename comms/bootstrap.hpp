@@ -1,0 +1,21 @@
+#pragma once
+// Maps the launcher's environment into a RankInfo, once, at the process entry point
+// (STYLE.md rule 3: no getenv deep inside). The entry point passes ::getenv; tests pass a
+// lookup over a plain map, so every launcher's variables are tested without launching.
+//
+// Order: OpenMPI's mpirun (OMPI_COMM_WORLD_*), then Slurm's srun (SLURM_PROCID...), else a
+// world of one. mpirun inside an sbatch allocation sets both; mpirun's view wins because it
+// describes the processes actually started.
+#include <functional>
+
+#include "comms/collective.hpp"
+
+namespace cog::comms {
+
+using EnvironmentLookup = std::function<const char*(const char*)>;
+
+// Throws CommsError naming the variable and its value when a variable is missing, not a
+// non-negative integer, or inconsistent with the others (rank >= size, ...).
+RankInfo rankInfoFromEnvironment(const EnvironmentLookup& getenv);
+
+}  // namespace cog::comms
