@@ -109,13 +109,13 @@ data::EpochStream packRecords(const std::vector<data::QaRecord>& records, const 
 std::vector<data::QaRecord> interleave(const std::vector<std::vector<data::QaRecord>>& per_source,
                                        int64_t count) {
   std::vector<data::QaRecord> out;
+  std::set<std::string> asked;  // a question held out twice is answered once
   for (size_t i = 0; static_cast<int64_t>(out.size()) < count; ++i) {
     bool any = false;
     for (const auto& list : per_source) {
-      if (i < list.size() && static_cast<int64_t>(out.size()) < count) {
-        out.push_back(list[i]);
-        any = true;
-      }
+      if (i >= list.size()) continue;
+      any = true;
+      if (static_cast<int64_t>(out.size()) < count && asked.insert(list[i].prompt()).second) out.push_back(list[i]);
     }
     if (!any) break;
   }

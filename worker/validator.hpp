@@ -53,8 +53,8 @@ Diversity measureDiversity(const std::vector<std::vector<int64_t>>& answers);
 data::EpochStream packRecords(const std::vector<data::QaRecord>& records, const Tokenizer& tokenizer,
                               int64_t seq_len);
 
-// Takes up to `count` records round-robin across the lists (one source each), so every
-// source is represented in the answered sample.
+// Takes up to `count` distinct questions round-robin across the lists (one source each),
+// so every source is represented in the answered sample.
 std::vector<data::QaRecord> interleave(const std::vector<std::vector<data::QaRecord>>& per_source,
                                        int64_t count);
 
