@@ -4,6 +4,11 @@ BUILD_DIR ?= build
 JOBS ?= 2
 CMAKE_FLAGS ?=
 
+# ccache: hash paths relative to the checkout so a fresh clone elsewhere (CI) reuses the
+# cache, and accept precompiled headers (CMake includes them with -include).
+export CCACHE_BASEDIR := $(CURDIR)
+export CCACHE_SLOPPINESS := pch_defines,time_macros,include_file_mtime,include_file_ctime
+
 .PHONY: deps configure build demo test clean
 
 deps:

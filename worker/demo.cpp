@@ -16,7 +16,7 @@
 namespace cog::worker {
 
 const char* demoConfigYaml() {
-  return R"(# cogworker demo: tiny reasoning model, synthetic arithmetic, a few minutes on 2 CPU cores.
+  return R"(# cogworker demo: tiny reasoning model, synthetic arithmetic, about 5 minutes on 2 CPU cores.
 model:
   preset: tiny
   variant: reasoning
@@ -26,15 +26,15 @@ tokenizer:
 data:
   sources:
     - kind: synthetic
-      count: 20000
+      count: 12000
       max_difficulty: 3
       seed: 7
   val_fraction: 0.02
   curriculum:
     - {from_epoch: 0, max_difficulty: 2}
-    - {from_epoch: 2, max_difficulty: 3}
+    - {from_epoch: 1, max_difficulty: 3}
 train:
-  epochs: 3
+  epochs: 2
   batch_size: 16
   seq_len: 96
   log_every: 25

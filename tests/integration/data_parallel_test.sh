@@ -13,6 +13,20 @@ export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMP_NUM_THREADS
 mpi=(mpirun --oversubscribe --bind-to none)
 common=(--set train.max_steps=20 --set train.log_every=1 --set schedule.warmup_steps=2 --set model.dropout=0.0)
 
+# same_losses RUN_A RUN_B: the 20 step losses of two runs agree to 1e-5 relative.
+same_losses() {
+  python3 - "$1/metrics.jsonl" "$2/metrics.jsonl" <<'PY'
+import json, sys
+def losses(path):
+    return [json.loads(l)["metrics"]["loss"] for l in open(path) if '"type":"step"' in l]
+a, b = losses(sys.argv[1]), losses(sys.argv[2])
+assert len(a) == len(b) == 20, (len(a), len(b))
+worst = max(abs(x - y) / max(abs(x), 1e-12) for x, y in zip(a, b))
+print("  worst relative difference %.2e over %d steps" % (worst, len(a)))
+sys.exit(0 if worst <= 1e-5 else 1)
+PY
+}
+
 failures=0
 check() {
   local what="$1"; shift
@@ -23,32 +37,14 @@ check() {
 "$bin" --threads 1 train --config "$micro" --run-dir "$work/np1" "${common[@]}" --set train.batch_size=4 >"$work/np1.log" 2>&1
 "${mpi[@]}" -np 2 "$bin" --threads 1 train --config "$micro" --run-dir "$work/np2" "${common[@]}" \
   --set train.batch_size=2 --set comms.consistency_every=5 >"$work/np2.log" 2>&1 || { cat "$work/np2.log"; exit 1; }
-check "-np 2 batch 2 reproduces -np 1 batch 4 (20 steps, 1e-5 relative)" python3 - "$work/np1/metrics.jsonl" "$work/np2/metrics.jsonl" <<'PY'
-import json, sys
-def losses(path):
-    return [json.loads(l)["metrics"]["loss"] for l in open(path) if '"type":"step"' in l]
-a, b = losses(sys.argv[1]), losses(sys.argv[2])
-assert len(a) == len(b) == 20, (len(a), len(b))
-worst = max(abs(x - y) / max(abs(x), 1e-12) for x, y in zip(a, b))
-print("  worst relative difference %.2e over %d steps" % (worst, len(a)))
-sys.exit(0 if worst <= 1e-5 else 1)
-PY
+check "-np 2 batch 2 reproduces -np 1 batch 4 (20 steps, 1e-5 relative)" same_losses "$work/np1" "$work/np2"
 # The same with answer-only loss: ranks score different numbers of targets, and the loss is
 # normalised by the global count so the gradients still match one process exactly.
 "$bin" --threads 1 train --config "$micro" --run-dir "$work/np1a" "${common[@]}" --set data.loss_on=answer \
   --set train.batch_size=4 >"$work/np1a.log" 2>&1
 "${mpi[@]}" -np 2 "$bin" --threads 1 train --config "$micro" --run-dir "$work/np2a" "${common[@]}" \
   --set data.loss_on=answer --set train.batch_size=2 >"$work/np2a.log" 2>&1 || { cat "$work/np2a.log"; exit 1; }
-check "  ...and with answer-only loss (uneven scored tokens per rank)" python3 - "$work/np1a/metrics.jsonl" "$work/np2a/metrics.jsonl" <<'PY'
-import json, sys
-def losses(path):
-    return [json.loads(l)["metrics"]["loss"] for l in open(path) if '"type":"step"' in l]
-a, b = losses(sys.argv[1]), losses(sys.argv[2])
-assert len(a) == len(b) == 20, (len(a), len(b))
-worst = max(abs(x - y) / max(abs(x), 1e-12) for x, y in zip(a, b))
-print("  worst relative difference %.2e over %d steps" % (worst, len(a)))
-sys.exit(0 if worst <= 1e-5 else 1)
-PY
+check "  ...and with answer-only loss (uneven scored tokens per rank)" same_losses "$work/np1a" "$work/np2a"
 check "every rank holds bitwise-identical parameters (4 checks)" \
   bash -c "[ \$(grep -c '\"kind\":\"ranks_agree\"' '$work/np2/metrics.jsonl') -eq 4 ]"
 check "rank 0 alone wrote the checkpoints" bash -c "[ \$(ls '$work/np2/checkpoints' | wc -l) -eq 1 ] && [ -d '$work/np2/checkpoints/final' ]"
