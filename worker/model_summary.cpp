@@ -9,6 +9,7 @@
 namespace cog::worker {
 
 void printModelSummary(const model::ModelConfig& c, std::ostream& out) {
+  const auto saved_precision = out.precision();
   auto net = model::CognateModel(c);
   const int64_t total = model::parameterCount(*net);
   out << "Cognate " << c.variant << " (preset " << c.preset << ", seed " << c.seed << "): "
@@ -24,6 +25,7 @@ void printModelSummary(const model::ModelConfig& c, std::ostream& out) {
         << "  " << std::setprecision(1) << std::setw(5) << 100.0 * count / total << "%\n";
   }
   out << std::defaultfloat;
+  out.precision(saved_precision);
 }
 
 }  // namespace cog::worker
