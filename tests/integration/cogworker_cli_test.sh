@@ -34,9 +34,13 @@ ck="$work/run/checkpoints/final"
 check "generate continues a prompt" bash -c "'$bin' generate --checkpoint '$ck' --prompt 'Q: What is 2 + 3? A:' --max-new-tokens 4 | grep -q '^Q: What is 2 + 3? A:'"
 check "score prints one JSON line per token" bash -c "[ \$('$bin' score --checkpoint '$ck' --text 'Q: 1' | grep -c logprob) -eq 4 ]"
 check "tokenize prints ids as JSON" bash -c "[ \"\$('$bin' tokenize --config '$micro' --text 'AB')\" = '[65,66]' ]"
-head -n 5 "$shared/gsm8k/train.jsonl" >"$work/gsm8k5.jsonl"
-check "eval on GSM8K records prints loss and exact match as JSON" \
-  bash -c "'$bin' eval --checkpoint '$ck' --data '$work/gsm8k5.jsonl' --format gsm8k --max-new-tokens 4 | tail -n 1 | grep -q '\"exact_match\"'"
+if [ -f "$shared/gsm8k/train.jsonl" ]; then
+  head -n 5 "$shared/gsm8k/train.jsonl" >"$work/gsm8k5.jsonl"
+  check "eval on GSM8K records prints loss and exact match as JSON" \
+    bash -c "'$bin' eval --checkpoint '$ck' --data '$work/gsm8k5.jsonl' --format gsm8k --max-new-tokens 4 | tail -n 1 | grep -q '\"exact_match\"'"
+else
+  echo "skip - eval on GSM8K records: $shared/gsm8k/train.jsonl is missing (shared data not beside the checkout)"
+fi
 
 # Errors are one line naming what to fix, with distinct exit codes.
 check "unknown key exits 2 naming it" expect_exit 2 "$bin" train --config "$micro" --run-dir "$work/bad" --set train.bacth_size=2

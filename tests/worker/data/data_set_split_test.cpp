@@ -48,6 +48,7 @@ DataSet build(const DataConfig& config) {
 }
 
 TEST(DataSetSplit, ValidationNeverSharesATextWithTraining) {
+  COG_REQUIRE_SHARED_DATA();
   DataConfig config;
   config.val_fraction = 0.1;
   // 3000 synthetic records hold many exact duplicates (level 1 has ~150 distinct
@@ -64,6 +65,7 @@ TEST(DataSetSplit, ValidationNeverSharesATextWithTraining) {
 }
 
 TEST(DataSetSplit, HoldsOutRoughlyTheRequestedFraction) {
+  COG_REQUIRE_SHARED_DATA();
   DataConfig config;
   config.val_fraction = 0.1;
   config.sources = {fileSource("gsm8k", sharedData("gsm8k/train.jsonl"))};
@@ -80,6 +82,7 @@ TEST(DataSetSplit, HoldsOutRoughlyTheRequestedFraction) {
 }
 
 TEST(DataSetSplit, StableUnderReorderingAndCapsButNotSeed) {
+  COG_REQUIRE_SHARED_DATA();
   TempDir dir;
   std::vector<std::string> lines = test::readLines(sharedData("gsm8k/train.jsonl"));
   std::reverse(lines.begin(), lines.end());

@@ -14,6 +14,14 @@
 
 namespace cog::data::test {
 
+// Tests that read the real datasets start with this: a checkout without ../shared/data
+// beside it skips them and says why (CI always has the folder).
+#define COG_REQUIRE_SHARED_DATA()                                                         \
+  if (!std::filesystem::is_directory(COG_SHARED_DATA_DIR))                                \
+  GTEST_SKIP() << "shared data directory " << COG_SHARED_DATA_DIR                         \
+               << " is missing (the original datasets live in ../shared/data beside the " \
+                  "checkout)"
+
 inline std::string sharedData(const std::string& relative) {
   return std::string(COG_SHARED_DATA_DIR) + "/" + relative;
 }

@@ -138,6 +138,7 @@ TEST(EpochStream, ShortStreamHasNoChunks) {
 }
 
 TEST(EpochStream, Gpt2TokensDecodeBackToRecordTexts) {
+  COG_REQUIRE_SHARED_DATA();
   const auto tok = makeTokenizer(
       {"gpt2", test::sharedData("gpt2/vocab.json"), test::sharedData("gpt2/merges.txt")});
   DataConfig config;

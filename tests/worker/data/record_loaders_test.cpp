@@ -16,6 +16,7 @@ using test::TempDir;
 using test::WarningLog;
 
 TEST(Gsm8kLoader, ReadsAllTrainRecordsWithFinalAnswers) {
+  COG_REQUIRE_SHARED_DATA();
   WarningLog log;
   const LoadResult r = loadGsm8k(sharedData("gsm8k/train.jsonl"), log.sink());
   ASSERT_EQ(r.records.size(), 7473u);
@@ -35,6 +36,7 @@ TEST(Gsm8kLoader, ReadsAllTrainRecordsWithFinalAnswers) {
 }
 
 TEST(SvampLoader, ReadsArrayAndFormatsAnswers) {
+  COG_REQUIRE_SHARED_DATA();
   const LoadResult r = loadSvamp(sharedData("svamp/SVAMP.json"), nullptr);
   ASSERT_EQ(r.records.size(), 1000u);
   const QaRecord& first = r.records[0];
@@ -57,6 +59,7 @@ TEST(SvampLoader, ShortestNumberDropsOnlyTrailingZeros) {
 }
 
 TEST(MbppLoader, ReadsAllRecordsWithLfCode) {
+  COG_REQUIRE_SHARED_DATA();
   const LoadResult r = loadMbpp(sharedData("mbpp/mbpp.jsonl"), nullptr);
   ASSERT_EQ(r.records.size(), 974u);
   const QaRecord& first = r.records[0];
@@ -68,6 +71,7 @@ TEST(MbppLoader, ReadsAllRecordsWithLfCode) {
 }
 
 TEST(ArcLoader, EnumeratesChoicesWithGivenLabels) {
+  COG_REQUIRE_SHARED_DATA();
   const LoadResult r = loadArc(sharedData("arc_easy/ARC-Easy-Train.jsonl"), "arc_easy", nullptr);
   ASSERT_EQ(r.records.size(), 2251u);
   EXPECT_EQ(r.skipped, 0);
@@ -90,6 +94,7 @@ TEST(ArcLoader, EnumeratesChoicesWithGivenLabels) {
 }
 
 TEST(ArcLoader, ReadsChallengeSplit) {
+  COG_REQUIRE_SHARED_DATA();
   const LoadResult r =
       loadArc(sharedData("arc_challenge/ARC-Challenge-Train.jsonl"), "arc_challenge", nullptr);
   EXPECT_EQ(r.records.size(), 1119u);
@@ -111,6 +116,7 @@ TEST(HellaSwagLoader, ReadsFixtureInOriginalFormat) {
 }
 
 TEST(Loaders, DifficultyFollowsTextLength) {
+  COG_REQUIRE_SHARED_DATA();
   EXPECT_EQ(lengthDifficulty(std::string(128, 'x')), 1);
   EXPECT_EQ(lengthDifficulty(std::string(129, 'x')), 2);
   EXPECT_EQ(lengthDifficulty(std::string(512, 'x')), 3);
