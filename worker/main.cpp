@@ -29,28 +29,30 @@ void onStopSignal(int signo) {
   if (g_stop_requested.exchange(true)) std::signal(signo, SIG_DFL);
 }
 
-int envInt(const char* name, int fallback) {
-  const char* v = std::getenv(name);
-  return v ? std::atoi(v) : fallback;
-}
-
-// Intra-op threads default to OMP_NUM_THREADS when set, else cores / ranks on this node, so N local ranks do not
-// oversubscribe the machine (the launcher tells us how many share it).
-int defaultThreads() {
-  if (int omp = envInt("OMP_NUM_THREADS", 0); omp > 0) return omp;  // an explicit choice wins
-  int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  int local_ranks = envInt("OMPI_COMM_WORLD_LOCAL_SIZE", envInt("SLURM_NTASKS_PER_NODE", 1));
-  return std::max(1, cores / std::max(1, local_ranks));
+// Intra-op threads default to OMP_NUM_THREADS when set, else cores / ranks on this node, so
+// N local ranks do not oversubscribe the machine.
+int defaultThreads(const cog::comms::RankInfo& rank) {
+  if (const char* omp = std::getenv("OMP_NUM_THREADS"); omp && std::atoi(omp) > 0) return std::atoi(omp);
+  const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  return std::max(1, cores / std::max(1, rank.local_size));
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
   using namespace cog::worker;
+  // The launcher's environment is mapped once, here (comms/bootstrap.hpp).
+  cog::comms::RankInfo rank_info;
+  try {
+    rank_info = cog::comms::rankInfoFromEnvironment([](const char* name) { return std::getenv(name); });
+  } catch (const std::exception& e) {
+    std::cerr << "cogworker: " << errorKind(e) << ": " << e.what() << "\n";
+    return exitCodeFor(e);
+  }
   CLI::App app{"cogworker: trains and queries one Cognate model (one rank of a Cog job)"};
   app.require_subcommand(0, 1);
   bool show_version = false;
-  int threads = defaultThreads();
+  int threads = defaultThreads(rank_info);
   app.add_flag("--version", show_version, "Print versions, the BLAS in use and collectives compiled in");
   app.add_option("--threads", threads, "LibTorch intra-op threads (default: cores / local ranks)")
       ->check(CLI::PositiveNumber);
@@ -119,7 +121,7 @@ int main(int argc, char** argv) {
       std::signal(SIGTERM, onStopSignal);
       std::signal(SIGINT, onStopSignal);
       train.default_threads = threads;
-      train.rank = cog::comms::rankInfoFromEnvironment([](const char* name) { return std::getenv(name); });
+      train.rank = rank_info;
       train.stop_requested = &g_stop_requested;
       return runTrain(train);
     }

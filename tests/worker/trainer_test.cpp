@@ -71,7 +71,7 @@ TEST(Trainer, LossFallsByAtLeastHalfAndTheRunEndsValidatedAndCheckpointed) {
   EXPECT_TRUE(std::filesystem::exists(dir.path() / "run/checkpoints/best/manifest.json"));
   EXPECT_TRUE(std::filesystem::exists(dir.path() / "run/checkpoints/epoch-0002/manifest.json"));
   EXPECT_FALSE(std::filesystem::exists(dir.path() / "run/checkpoints/epoch-0003")) << "last epoch is `final`";
-  EXPECT_TRUE(std::filesystem::exists(dir.path() / "run/metrics.jsonl") == false)
+  EXPECT_FALSE(std::filesystem::exists(dir.path() / "run/metrics.jsonl"))
       << "metrics.jsonl is written by the command's JsonlReporter, not the trainer itself";
 }
 
