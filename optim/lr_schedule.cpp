@@ -45,6 +45,19 @@ double WarmupCosineSchedule::factor(int64_t step) const {
   return minFactor_ + (1.0 - minFactor_) * 0.5 * (1.0 + std::cos(pi * progress));
 }
 
+RestartedWarmup::RestartedWarmup(std::unique_ptr<LrSchedule> inner, int64_t from_step,
+                                 int64_t warmup_steps)
+    : inner_(std::move(inner)), fromStep_(from_step), warmupSteps_(warmup_steps) {
+  if (from_step < 0) badSchedule("warmup_from_step", from_step, "must be >= 0");
+  if (warmup_steps < 1) badSchedule("warmup_steps", warmup_steps, "must be >= 1 for a restarted warmup");
+}
+
+double RestartedWarmup::factor(int64_t step) const {
+  const double base = inner_->factor(step);
+  if (step < fromStep_) return base;
+  return base * std::min(1.0, static_cast<double>(step - fromStep_ + 1) / warmupSteps_);
+}
+
 std::unique_ptr<LrSchedule> makeLrSchedule(const ScheduleConfig& config) {
   if (config.kind == "constant") return std::make_unique<ConstantSchedule>();
   if (config.kind == "warmup_cosine") {

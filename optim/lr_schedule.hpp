@@ -39,6 +39,21 @@ class WarmupCosineSchedule final : public LrSchedule {
   double minFactor_;
 };
 
+// Another schedule with a linear warmup restarted at `from_step`: factor(s) =
+// inner(s) * min(1, (s - from_step + 1) / warmup_steps) from from_step on, inner(s) before.
+// A job relaunched after divergence resumes mid-run with lowered lrs; ramping up again
+// keeps its first steps on the restored weights gentle (DESIGN.md "fresh warmup").
+class RestartedWarmup final : public LrSchedule {
+ public:
+  RestartedWarmup(std::unique_ptr<LrSchedule> inner, int64_t from_step, int64_t warmup_steps);
+  double factor(int64_t step) const override;
+
+ private:
+  std::unique_ptr<LrSchedule> inner_;
+  int64_t fromStep_;
+  int64_t warmupSteps_;
+};
+
 // The `schedule:` section of the experiment config.
 struct ScheduleConfig {
   std::string kind = "constant";  // "constant" | "warmup_cosine"

@@ -2,6 +2,8 @@
 
 #include <torch/torch.h>
 
+#include <unistd.h>
+
 #include <iomanip>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -9,11 +11,13 @@
 #include "model/generation.hpp"
 #include "model/tokenizer/tokenizer_factory.hpp"
 #include "worker/data/source_loader.hpp"
+#include "worker/build_info.hpp"
 #include "worker/exit_codes.hpp"
 #include "worker/loaded_model.hpp"
 #include "worker/model_summary.hpp"
 #include "worker/report/console_reporter.hpp"
 #include "worker/report/jsonl_reporter.hpp"
+#include "worker/report/wire_reporter.hpp"
 #include "worker/trainer.hpp"
 #include "worker/training_checkpoint.hpp"
 #include "worker/validator.hpp"
@@ -31,8 +35,43 @@ LoadedModel loadModelForInference(const std::filesystem::path& checkpoint_dir) {
   return loaded;
 }
 
+namespace {
+
+// Rank 0's link to the coordinator, announcing the hyperparameters this attempt really uses
+// (after the coordinator's adjust.* factors) so the coordinator stores them.
+std::unique_ptr<WireReporter> connectCoordinator(const TrainCommand& command, const WorkerConfig& config,
+                                                 const std::filesystem::path& run_dir) {
+  wire::WorkerLinkOptions options;
+  options.endpoint = command.coordinator.endpoint;
+  options.job = command.coordinator.job;
+  options.attempt = command.coordinator.attempt;
+  options.rank = command.rank.rank;
+  wire::Hello hello;
+  hello.pid = static_cast<int64_t>(::getpid());
+  char host[256] = {};
+  ::gethostname(host, sizeof host - 1);
+  hello.host = host;
+  hello.world_size = command.rank.size;
+  hello.run_dir = std::filesystem::absolute(run_dir).string();
+  hello.version = kCogVersion;
+  hello.hyperparameters = {{"muon_lr", config.optim.muon_lr},
+                           {"fallback_lr", config.optim.fallback_lr},
+                           {"grokfast_lambda", config.optim.grokfast_lambda},
+                           {"lr_factor", config.adjust.lr_factor},
+                           {"grokfast_lambda_factor", config.adjust.grokfast_lambda_factor},
+                           {"warmup_from_step", static_cast<double>(config.adjust.warmup_from_step)},
+                           {"batch_size", static_cast<double>(config.train.batch_size)},
+                           {"world_size", static_cast<double>(command.rank.size)}};
+  return std::make_unique<WireReporter>(std::make_unique<wire::WorkerLink>(options, hello));
+}
+
+}  // namespace
+
 int runTrain(const TrainCommand& command) {
   WorkerConfig config = loadWorkerConfig(command.config, command.overrides);
+  if (config.faults.attempt >= 0 && config.faults.attempt != command.coordinator.attempt) {
+    config.faults = FaultsSection{};  // injected for another attempt only
+  }
   torch::set_num_threads(config.train.threads > 0 ? config.train.threads : command.default_threads);
   std::filesystem::path run_dir = command.run_dir;
   if (run_dir.empty()) run_dir = std::filesystem::path("runs") / std::filesystem::path(command.config).stem();
@@ -46,16 +85,39 @@ int runTrain(const TrainCommand& command) {
   auto collective = comms::makeCollective(comms_options, command.rank, torch::kCPU);
 
   FanoutReporter reporter;
+  WireReporter* wire = nullptr;  // owned by `reporter`
   if (command.rank.rank == 0) {
     reporter.add(std::make_unique<ConsoleReporter>(std::cout));
     reporter.add(std::make_unique<JsonlReporter>((run_dir / "metrics.jsonl").string()));
+    if (!command.coordinator.endpoint.empty()) {
+      auto link = connectCoordinator(command, config, run_dir);
+      wire = link.get();
+      reporter.add(std::move(link));
+    }
     std::cout << "cogworker train " << command.config << " -> " << run_dir.string() << " (" << command.rank.size
               << " rank(s), " << collective->backendName() << ", " << torch::get_num_threads() << " threads each)\n";
     printModelSummary(config.model, std::cout);
   }
-  RunContext context{run_dir, command.resume, collective.get(), command.stop_requested};
+  RunContext context;
+  context.run_dir = run_dir;
+  context.resume = command.resume;
+  context.init_from = command.init_from;
+  context.collective = collective.get();
+  context.stop_requested = command.stop_requested;
+  if (wire) context.poll_commands = [wire] { return wire->pollCommands(); };
   Trainer trainer(config, context, reporter);
-  auto result = trainer.run();
+  TrainResult result;
+  try {
+    result = trainer.run();
+  } catch (const std::exception& e) {
+    // The coordinator learns why before the process exits (it also sees the exit code).
+    if (wire) {
+      reporter.onEvent({0, "failed", e.what()});
+      wire->close(std::chrono::milliseconds(2000));
+    }
+    throw;
+  }
+  if (wire) wire->close(std::chrono::milliseconds(2000));
   if (command.rank.rank == 0 && result.reason != StopReason::kAlreadyFinished) {
     std::cout << "done (" << stopReasonName(result.reason) << "): step " << result.position.global_step
               << ", val_loss " << result.final_val_loss << ", best " << result.position.best_val_loss

@@ -10,11 +10,21 @@
 
 namespace cog::worker {
 
+// Where rank 0 reports when a coordinator launched the job (flags, else COG_COORDINATOR,
+// COG_JOB, COG_ATTEMPT mapped once in main). An empty endpoint = no coordinator.
+struct CoordinatorAddress {
+  std::string endpoint;  // tcp://127.0.0.1:5555
+  std::string job;
+  int attempt = 1;
+};
+
 struct TrainCommand {
   std::string config;
   std::vector<std::string> overrides;  // --set key.path=value
   std::string run_dir;                 // default: runs/<config file stem>
   bool resume = false;
+  std::string init_from;               // checkpoint to start from when run_dir has none
+  CoordinatorAddress coordinator;
   int default_threads = 1;             // used when train.threads is 0
   comms::RankInfo rank;                // from the launcher's environment (bootstrap.hpp)
   // Raised by SIGTERM/SIGINT: the trainer stops at the next step boundary, and a collective

@@ -21,6 +21,8 @@
 
 namespace {
 
+using cog::worker::CoordinatorAddress;
+
 // Set by SIGTERM/SIGINT; the trainer polls it at step boundaries. A second signal while
 // the first is being honoured restores the default action, so Ctrl-C twice always quits.
 std::atomic<bool> g_stop_requested{false};
@@ -35,6 +37,16 @@ int defaultThreads(const cog::comms::RankInfo& rank) {
   if (const char* omp = std::getenv("OMP_NUM_THREADS"); omp && std::atoi(omp) > 0) return std::atoi(omp);
   const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   return std::max(1, cores / std::max(1, rank.local_size));
+}
+
+CoordinatorAddress coordinatorFromEnvironment() {
+  CoordinatorAddress address;
+  if (const char* endpoint = std::getenv("COG_COORDINATOR")) address.endpoint = endpoint;
+  if (const char* job = std::getenv("COG_JOB")) address.job = job;
+  if (const char* attempt = std::getenv("COG_ATTEMPT"); attempt && std::atoi(attempt) > 0) {
+    address.attempt = std::atoi(attempt);
+  }
+  return address;
 }
 
 }  // namespace
@@ -63,6 +75,15 @@ int main(int argc, char** argv) {
   train_cmd->add_option("--set", train.overrides, "Override a config key: key.path=value (repeatable)");
   train_cmd->add_option("--run-dir", train.run_dir, "Where checkpoints and metrics.jsonl go (default runs/<config name>)");
   train_cmd->add_flag("--resume", train.resume, "Continue exactly from the newest checkpoint in the run dir");
+  train_cmd->add_option("--init-from", train.init_from,
+                        "Start from this checkpoint (weights, optimizer, data position) when the run dir has none")
+      ->check(CLI::ExistingDirectory);
+  // A coordinator launching the job sets these through the environment (COG_COORDINATOR,
+  // COG_JOB, COG_ATTEMPT); flags win.
+  train.coordinator = coordinatorFromEnvironment();
+  train_cmd->add_option("--coordinator", train.coordinator.endpoint, "Report to this cogcoord (tcp://host:port)");
+  train_cmd->add_option("--job", train.coordinator.job, "Job name the coordinator knows this run by");
+  train_cmd->add_option("--attempt", train.coordinator.attempt, "Attempt number of this job")->check(CLI::PositiveNumber);
 
   GenerateCommand generate;
   auto* generate_cmd = app.add_subcommand("generate", "Continue a prompt with a trained model");

@@ -41,6 +41,7 @@ const char* stopReasonName(StopReason reason) {
     case StopReason::kCompleted: return "completed";
     case StopReason::kMaxSteps: return "max_steps";
     case StopReason::kSignal: return "signal";
+    case StopReason::kStopCommand: return "stop_command";
     case StopReason::kAlreadyFinished: return "already_finished";
   }
   return "unknown";
@@ -81,6 +82,8 @@ struct Trainer::State {
   std::vector<double> sumOverRanks(std::vector<double> values);
   struct StepAgreement {
     bool stop = false;        // some rank was asked to stop: all stop before this step
+    bool stop_command = false;    // ... by the coordinator (else by a signal)
+    bool checkpoint_now = false;  // the coordinator asked for a checkpoint now
     double normalizer = 0;    // scored tokens over all ranks / world (see cognateLoss)
   };
   StepAgreement agreeOnStep(const data::TokenBatch& batch);
@@ -126,18 +129,24 @@ void Trainer::State::prepare() {
     checkpoint::recoverInterrupted(checkpointRoot());
     checkpoint::removeStaleTemporaries(checkpointRoot());
   }
+  std::optional<std::filesystem::path> start;
   if (ctx.resume) {
-    auto newest = newestCheckpoint(checkpointRoot());
-    if (!newest) {
+    start = newestCheckpoint(checkpointRoot());
+    if (!start && ctx.init_from.empty()) {
       reporter.onEvent({0, "resume", "no checkpoint in " + checkpointRoot().string() + ": starting fresh"});
-    } else {
-      loadTrainingCheckpoint(*newest, *net, optimizer.get());
-      adoptPosition(readCheckpointContents(*newest).position);
-      reporter.onEvent({pos.global_step, "resume",
-                        "from " + newest->string() + " at epoch " + std::to_string(pos.epoch + 1) +
-                            ", step " + std::to_string(pos.step_in_epoch) + " of the epoch (global batch " +
-                            std::to_string(globalBatch()) + ")"});
     }
+  }
+  const bool from_elsewhere = !start && !ctx.init_from.empty();
+  if (from_elsewhere) start = ctx.init_from;
+  if (start) {
+    loadTrainingCheckpoint(*start, *net, optimizer.get());
+    adoptPosition(readCheckpointContents(*start).position);
+    // A rollback may start from the checkpoint an old attempt saved as it stopped ("final").
+    if (from_elsewhere) pos.finished = false;
+    reporter.onEvent({pos.global_step, "resume",
+                      "from " + start->string() + " at epoch " + std::to_string(pos.epoch + 1) + ", step " +
+                          std::to_string(pos.step_in_epoch) + " of the epoch (global batch " +
+                          std::to_string(globalBatch()) + ")"});
   }
   pos.global_batch = globalBatch();
   startDataParallel();
@@ -153,6 +162,19 @@ void Trainer::State::prepare() {
     schedule_config.total_steps = planned_steps;
   }
   schedule = optim::makeLrSchedule(schedule_config);
+  const auto& adjust = config.adjust;
+  if (adjust.warmup_from_step >= 0) {
+    const int64_t warmup = adjust.warmup_steps > 0 ? adjust.warmup_steps
+                           : config.schedule.warmup_steps > 0 ? config.schedule.warmup_steps : 20;
+    schedule = std::make_unique<optim::RestartedWarmup>(std::move(schedule), adjust.warmup_from_step, warmup);
+  }
+  if (adjust.lr_factor != 1.0 || adjust.grokfast_lambda_factor != 1.0 || adjust.warmup_from_step >= 0) {
+    reporter.onEvent({pos.global_step, "adjusted",
+                      "lr x " + fmt(adjust.lr_factor) + " (muon " + fmt(config.optim.muon_lr) + ", fallback " +
+                          fmt(config.optim.fallback_lr) + "), grokfast lambda x " + fmt(adjust.grokfast_lambda_factor) +
+                          (adjust.warmup_from_step >= 0 ? ", warmup restarted at step " + std::to_string(adjust.warmup_from_step)
+                                                        : std::string())});
+  }
 }
 
 // A checkpoint saved at another world size counts step_in_epoch in other global batches:
@@ -202,8 +224,15 @@ std::vector<double> Trainer::State::sumOverRanks(std::vector<double> values) {
 // the same step) and on the number of scored tokens the loss is averaged over.
 Trainer::State::StepAgreement Trainer::State::agreeOnStep(const data::TokenBatch& batch) {
   const bool local_stop = ctx.stop_requested && ctx.stop_requested->load();
-  auto sums = sumOverRanks({local_stop ? 1.0 : 0.0, static_cast<double>(batch.scoredCount())});
-  return {sums[0] > 0, std::max(1.0, sums[1]) / static_cast<double>(world())};
+  const ExternalCommands commands = ctx.poll_commands ? ctx.poll_commands() : ExternalCommands{};
+  auto sums = sumOverRanks({local_stop ? 1.0 : 0.0, commands.stop ? 1.0 : 0.0, commands.checkpoint_now ? 1.0 : 0.0,
+                            static_cast<double>(batch.scoredCount())});
+  StepAgreement agreed;
+  agreed.stop_command = sums[1] > 0;
+  agreed.stop = sums[0] > 0 || agreed.stop_command;
+  agreed.checkpoint_now = sums[2] > 0;
+  agreed.normalizer = std::max(1.0, sums[3]) / static_cast<double>(world());
+  return agreed;
 }
 
 // Bitwise agreement of the weights across ranks: a cheap exact checksum (the float bits
@@ -460,7 +489,15 @@ TrainResult Trainer::run() {
       if (train.max_steps > 0 && s.pos.global_step >= train.max_steps) return s.finish(StopReason::kMaxSteps, true);
       auto batch = stream.shardBatch(step, s.rank(), s.world(), train.batch_size);
       const auto agreement = s.agreeOnStep(batch);
-      if (agreement.stop) return s.finish(StopReason::kSignal, s.config.validation.on_stop);
+      if (agreement.stop) {
+        return s.finish(agreement.stop_command ? StopReason::kStopCommand : StopReason::kSignal,
+                        s.config.validation.on_stop);
+      }
+      if (agreement.checkpoint_now) {
+        char name[40];
+        std::snprintf(name, sizeof name, "step-%08lld", static_cast<long long>(s.pos.global_step));
+        s.checkpoint(name);
+      }
       s.trainStep(batch, stage, agreement.normalizer);
       const bool capped = train.max_steps > 0 && s.pos.global_step >= train.max_steps;
       if (capped && step + 1 < steps) return s.finish(StopReason::kMaxSteps, true);

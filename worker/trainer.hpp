@@ -4,6 +4,7 @@
 // a final validation and checkpoint however the run stops.
 #include <atomic>
 #include <filesystem>
+#include <functional>
 #include <memory>
 
 #include "comms/collective.hpp"
@@ -14,18 +15,30 @@
 
 namespace cog::worker {
 
+// What a coordinator asked for since the last step boundary (comms/wire Command).
+struct ExternalCommands {
+  bool stop = false;
+  bool checkpoint_now = false;
+};
+
 struct RunContext {
   std::filesystem::path run_dir;  // checkpoints/ and metrics.jsonl live here
   bool resume = false;            // continue from the newest checkpoint in run_dir
+  // Start from this checkpoint (weights, optimizer, data position) when run_dir has none
+  // of its own: a coordinator's restart or rollback puts each attempt in a fresh run dir.
+  std::filesystem::path init_from;
   // Data parallelism: every rank runs a Trainer; gradients are averaged through this
   // collective. Null means a single process (world of one). Not owned.
   comms::Collective* collective = nullptr;
   // Set asynchronously (SIGTERM from a launcher, Ctrl-C): the trainer finishes the step,
   // checkpoints `final` and returns. Owned by the entry point.
   const std::atomic<bool>* stop_requested = nullptr;
+  // Rank 0 under a coordinator: polled at every step boundary; the ranks then agree on the
+  // answer in the step's small allreduce, so a command reaches all of them at the same step.
+  std::function<ExternalCommands()> poll_commands;
 };
 
-enum class StopReason { kCompleted, kMaxSteps, kSignal, kAlreadyFinished };
+enum class StopReason { kCompleted, kMaxSteps, kSignal, kStopCommand, kAlreadyFinished };
 const char* stopReasonName(StopReason reason);
 
 struct TrainResult {

@@ -27,6 +27,16 @@ TEST(OptimLrSchedule, WarmupCosineFactors) {
   EXPECT_DOUBLE_EQ(WarmupCosineSchedule(0, 10, 0.0).factor(0), 1.0);
 }
 
+TEST(OptimLrSchedule, RestartedWarmupRampsFromItsStepOnly) {
+  RestartedWarmup s(std::make_unique<WarmupCosineSchedule>(0, 100, 0.0), /*from_step=*/40, /*warmup_steps=*/4);
+  const WarmupCosineSchedule inner(0, 100, 0.0);
+  EXPECT_DOUBLE_EQ(s.factor(39), inner.factor(39));  // before the relaunch point: untouched
+  EXPECT_DOUBLE_EQ(s.factor(40), inner.factor(40) * 0.25);
+  EXPECT_DOUBLE_EQ(s.factor(42), inner.factor(42) * 0.75);
+  EXPECT_DOUBLE_EQ(s.factor(43), inner.factor(43));  // ramp done
+  EXPECT_THROW(RestartedWarmup(std::make_unique<ConstantSchedule>(), 5, 0), ConfigError);
+}
+
 std::string configErrorOf(const ScheduleConfig& config) {
   try {
     makeLrSchedule(config);

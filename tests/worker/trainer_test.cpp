@@ -47,7 +47,10 @@ WorkerConfig microConfig(const testing::ScratchDir& dir, const std::vector<std::
 TrainResult train(const WorkerConfig& config, const std::filesystem::path& run_dir, RecordingReporter& reporter,
                   bool resume = false, const std::atomic<bool>* stop = nullptr) {
   torch::set_num_threads(1);
-  RunContext context{run_dir, resume, nullptr, stop};
+  RunContext context;
+  context.run_dir = run_dir;
+  context.resume = resume;
+  context.stop_requested = stop;
   Trainer trainer(config, context, reporter);
   return trainer.run();
 }

@@ -206,6 +206,7 @@ void parseFaults(YamlFields f, FaultsSection& x) {
   f.optional("nan_at_step", x.nan_at_step);
   f.optional("exit_at_step", x.exit_at_step);
   f.optional("rank", x.rank);
+  f.optional("attempt", x.attempt);
   f.rejectUnknownKeys();
 }
 
@@ -227,6 +228,23 @@ void parseComms(YamlFields f, CommsSection& c) {
   if (c.consistency_every < 0) f.fail("consistency_every", std::to_string(c.consistency_every) + ": must be >= 0");
 }
 
+// Applies the factors to the optimizer section here, once, so the trainer reads plain values.
+void parseAdjust(YamlFields f, AdjustSection& a, optim::MuGrokfastOptions& o) {
+  f.optional("lr_factor", a.lr_factor);
+  f.optional("grokfast_lambda_factor", a.grokfast_lambda_factor);
+  f.optional("warmup_from_step", a.warmup_from_step);
+  f.optional("warmup_steps", a.warmup_steps);
+  f.rejectUnknownKeys();
+  if (!(a.lr_factor > 0)) f.fail("lr_factor", f.rawValue("lr_factor") + ": must be > 0");
+  if (!(a.grokfast_lambda_factor >= 0)) {
+    f.fail("grokfast_lambda_factor", f.rawValue("grokfast_lambda_factor") + ": must be >= 0");
+  }
+  if (a.warmup_steps < 0) f.fail("warmup_steps", std::to_string(a.warmup_steps) + ": must be >= 0");
+  o.muon_lr *= a.lr_factor;
+  o.fallback_lr *= a.lr_factor;
+  o.grokfast_lambda *= a.grokfast_lambda_factor;
+}
+
 WorkerConfig parseConfigTree(const YAML::Node& root, const std::string& yaml_text,
                              const std::string& source, const std::string& base_dir) {
   WorkerConfig config;
@@ -243,6 +261,7 @@ WorkerConfig parseConfigTree(const YAML::Node& root, const std::string& yaml_tex
   parseCheckpoint(top.section("checkpoint"), config.checkpoint);
   parseFaults(top.section("faults"), config.faults);
   parseComms(top.section("comms"), config.comms);
+  parseAdjust(top.section("adjust"), config.adjust, config.optim);
   top.rejectUnknownKeys();
   if (config.train.seed == 0) config.train.seed = config.model.seed;
   if (config.train.seq_len > config.model.max_seq_len) {

@@ -44,6 +44,7 @@ struct FaultsSection {
   int64_t nan_at_step = -1;   // the loss becomes NaN at this global step
   int64_t exit_at_step = -1;  // the process exits with code 17 at this global step
   int64_t rank = -1;          // the rank the faults apply to; -1 = every rank
+  int64_t attempt = -1;       // only in this attempt of a coordinator's job (a restart must not crash again); -1 = all
 };
 
 // Data-parallel communication (comms/).
@@ -54,6 +55,16 @@ struct CommsSection {
   double bucket_mb = 25.0;       // gradient bucket size
   double first_bucket_mb = 1.0;  // the first bucket reduced is small so it starts early
   int64_t consistency_every = 100;  // steps between cross-rank parameter hash checks; 0 = off
+};
+
+// Hyperparameter adjustments a coordinator applies when it relaunches a diverged job
+// (DESIGN.md: lr x 0.5, grokfast lambda x 0.4, fresh warmup). They multiply the values of
+// the optim section, so the base values stay readable in the file and factors compound.
+struct AdjustSection {
+  double lr_factor = 1.0;               // scales optim.muon_lr and optim.fallback_lr
+  double grokfast_lambda_factor = 1.0;  // scales optim.grokfast_lambda
+  int64_t warmup_from_step = -1;        // >= 0: a linear warmup restarts at this global step
+  int64_t warmup_steps = 0;             // its length; 0 = schedule.warmup_steps, or 20 if that is 0
 };
 
 struct WorkerConfig {
@@ -69,6 +80,7 @@ struct WorkerConfig {
   CheckpointSection checkpoint;
   FaultsSection faults;
   CommsSection comms;
+  AdjustSection adjust;  // already applied to `optim` by the parser
 };
 
 // Reads `path`, applies `overrides` ("key.path=value"), validates. Errors are ConfigError

@@ -1,0 +1,320 @@
+#include "comms/wire/codec.hpp"
+
+#include <cereal/archives/portable_binary.hpp>
+#include <istream>
+#include <ostream>
+#include <sstream>
+#include <streambuf>
+#include <type_traits>
+
+namespace cog::wire {
+namespace {
+
+template <typename>
+constexpr bool kAlwaysFalse = false;
+
+// The field list of every struct, in wire order, written once for both directions: `io` is
+// a Writer (encode) or a Reader (decode). magic and version are handled by encode/decode
+// themselves because they must be checked before anything else is trusted.
+template <typename Io, typename M>
+void fields(Io& io, M& m) {
+  using T = std::remove_const_t<M>;
+  if constexpr (std::is_same_v<T, Envelope>) {
+    io(m.kind, m.job, m.attempt, m.rank, m.seq);
+  } else if constexpr (std::is_same_v<T, Hello>) {
+    io(m.pid, m.host, m.world_size, m.run_dir, m.version, m.start_step, m.hyperparameters);
+  } else if constexpr (std::is_same_v<T, Heartbeat>) {
+    io(m.step, m.unix_time);
+  } else if constexpr (std::is_same_v<T, Metrics>) {
+    io(m.step, m.epoch, m.step_in_epoch, m.steps_in_epoch, m.eta_seconds, m.scalars);
+  } else if constexpr (std::is_same_v<T, Sample>) {
+    io(m.source, m.prompt, m.generated, m.expected, m.correct);
+  } else if constexpr (std::is_same_v<T, Validation>) {
+    io(m.step, m.epoch, m.scalars, m.per_source, m.samples);
+  } else if constexpr (std::is_same_v<T, Event>) {
+    io(m.step, m.kind, m.detail);
+  } else if constexpr (std::is_same_v<T, Command>) {
+    io(m.kind, m.reason);
+  } else {
+    static_assert(kAlwaysFalse<T>, "no wire layout for this type");
+  }
+}
+
+// Appends straight into a std::string (cereal writes through rdbuf()->sputn), avoiding
+// ostringstream's extra copy on every message.
+class StringSink : public std::streambuf {
+ public:
+  explicit StringSink(std::string& out) : out_(out) {}
+
+ protected:
+  std::streamsize xsputn(const char* s, std::streamsize n) override {
+    out_.append(s, static_cast<size_t>(n));
+    return n;
+  }
+  int_type overflow(int_type c) override {
+    if (!traits_type::eq_int_type(c, traits_type::eof()))
+      out_.push_back(traits_type::to_char_type(c));
+    return traits_type::not_eof(c);
+  }
+
+ private:
+  std::string& out_;
+};
+
+// Reads a frame in place. The get area points into the caller's bytes, which are only ever
+// read (std::streambuf wants char*, hence the cast).
+class FrameSource : public std::streambuf {
+ public:
+  FrameSource(const void* data, size_t size) {
+    char* begin = const_cast<char*>(static_cast<const char*>(data));
+    setg(begin, begin, begin + size);
+  }
+  size_t remaining() const { return static_cast<size_t>(egptr() - gptr()); }
+};
+
+class Writer {
+ public:
+  // Always little-endian on the wire, so frames from any host look the same.
+  explicit Writer(std::ostream& stream)
+      : archive_(stream, cereal::PortableBinaryOutputArchive::Options::LittleEndian()) {}
+
+  template <typename... T>
+  void operator()(const T&... values) {
+    (put(values), ...);
+  }
+
+ private:
+  template <typename T>
+  void put(const T& v) {
+    if constexpr (std::is_same_v<T, bool>) {
+      archive_(static_cast<uint8_t>(v ? 1 : 0));
+    } else if constexpr (std::is_enum_v<T>) {
+      archive_(static_cast<std::underlying_type_t<T>>(v));
+    } else if constexpr (std::is_arithmetic_v<T>) {
+      archive_(v);
+    } else {
+      fields(*this, v);
+    }
+  }
+  void put(const std::string& s) {
+    archive_(static_cast<uint64_t>(s.size()));
+    archive_(cereal::binary_data(s.data(), s.size()));
+  }
+  template <typename A, typename B>
+  void put(const std::pair<A, B>& p) {
+    put(p.first);
+    put(p.second);
+  }
+  template <typename T>
+  void put(const std::vector<T>& items) {
+    archive_(static_cast<uint64_t>(items.size()));
+    for (const auto& item : items) put(item);
+  }
+
+  cereal::PortableBinaryOutputArchive archive_;
+};
+
+// Thrown inside decode() only and turned into a DecodeResult there.
+struct Failure {
+  DecodeError error;
+  std::string text;
+};
+
+class Reader {
+ public:
+  Reader(std::istream& stream, const FrameSource& source) : archive_(stream), source_(source) {}
+
+  template <typename... T>
+  void operator()(T&... values) {
+    (get(values), ...);
+  }
+
+ private:
+  // Every read is checked first so garbage fails here with a clear reason, and cereal's
+  // own short-read exception is only a backstop.
+  void need(uint64_t bytes, const char* what) {
+    if (bytes > source_.remaining()) {
+      throw Failure{DecodeError::kTruncated, std::string(what) + " needs " + std::to_string(bytes) +
+                                                 " bytes but only " +
+                                                 std::to_string(source_.remaining()) + " are left"};
+    }
+  }
+  template <typename T>
+  void get(T& v) {
+    if constexpr (std::is_same_v<T, bool>) {
+      uint8_t raw = 0;
+      get(raw);
+      if (raw > 1)
+        throw Failure{DecodeError::kMalformed, "bool field holds " + std::to_string(raw)};
+      v = raw == 1;
+    } else if constexpr (std::is_same_v<T, CommandKind>) {
+      uint8_t raw = 0;
+      get(raw);
+      if (raw != static_cast<uint8_t>(CommandKind::kStop) &&
+          raw != static_cast<uint8_t>(CommandKind::kCheckpointNow)) {
+        throw Failure{DecodeError::kMalformed, "unknown command kind " + std::to_string(raw)};
+      }
+      v = static_cast<CommandKind>(raw);
+    } else if constexpr (std::is_enum_v<T>) {
+      // MessageKind: its range is checked by decode(), which reports kUnknownKind.
+      std::underlying_type_t<T> raw{};
+      get(raw);
+      v = static_cast<T>(raw);
+    } else if constexpr (std::is_arithmetic_v<T>) {
+      need(sizeof(T), "a number");
+      archive_(v);
+    } else {
+      fields(*this, v);
+    }
+  }
+  // A length prefix is trusted only up to the bytes left in the frame: each element takes
+  // at least one byte, so a garbage length cannot make us allocate more than the frame.
+  uint64_t getLength(const char* what) {
+    uint64_t n = 0;
+    get(n);
+    need(n, what);
+    return n;
+  }
+  void get(std::string& s) {
+    const uint64_t n = getLength("a string");
+    s.resize(static_cast<size_t>(n));
+    archive_(cereal::binary_data(s.data(), s.size()));
+  }
+  template <typename A, typename B>
+  void get(std::pair<A, B>& p) {
+    get(p.first);
+    get(p.second);
+  }
+  template <typename T>
+  void get(std::vector<T>& items) {
+    const uint64_t n = getLength("a list");
+    items.clear();
+    items.reserve(static_cast<size_t>(n));
+    for (uint64_t i = 0; i < n; ++i) get(items.emplace_back());
+  }
+
+  cereal::PortableBinaryInputArchive archive_;
+  const FrameSource& source_;
+};
+
+Message emptyMessage(MessageKind kind) {
+  switch (kind) {
+    case MessageKind::kHello:
+      return Hello{};
+    case MessageKind::kHeartbeat:
+      return Heartbeat{};
+    case MessageKind::kMetrics:
+      return Metrics{};
+    case MessageKind::kValidation:
+      return Validation{};
+    case MessageKind::kEvent:
+      return Event{};
+    case MessageKind::kCommand:
+      return Command{};
+  }
+  throw Failure{DecodeError::kUnknownKind,
+                "unknown message kind " + std::to_string(static_cast<unsigned>(kind))};
+}
+
+std::string hex32(uint32_t v) {
+  std::ostringstream os;
+  os << "0x" << std::hex << v;
+  return os.str();
+}
+
+// The bytes before the first field: cereal's endianness flag (0 or 1), magic, version.
+constexpr size_t kPrefixBytes = 1 + sizeof(uint32_t) + sizeof(uint16_t);
+
+}  // namespace
+
+std::string encode(const Envelope& header, const Message& body) {
+  std::string frame;
+  frame.reserve(128);
+  {
+    StringSink sink(frame);
+    std::ostream stream(&sink);
+    Writer writer(stream);  // writes the endianness flag
+    Envelope envelope = header;
+    envelope.magic = kWireMagic;
+    envelope.version = kWireVersion;
+    envelope.kind = kindOf(body);
+    writer(envelope.magic, envelope.version);
+    fields(writer, envelope);
+    std::visit([&](const auto& m) { fields(writer, m); }, body);
+  }
+  return frame;
+}
+
+const char* decodeErrorName(DecodeError error) {
+  switch (error) {
+    case DecodeError::kTruncated:
+      return "truncated";
+    case DecodeError::kMalformed:
+      return "malformed";
+    case DecodeError::kBadMagic:
+      return "bad_magic";
+    case DecodeError::kUnknownVersion:
+      return "unknown_version";
+    case DecodeError::kUnknownKind:
+      return "unknown_kind";
+  }
+  return "unknown";
+}
+
+DecodeResult decode(const void* data, size_t size) {
+  DecodeResult result;
+  try {
+    if (size > kMaxFrameBytes) {
+      throw Failure{DecodeError::kMalformed, "frame of " + std::to_string(size) +
+                                                 " bytes exceeds the limit of " +
+                                                 std::to_string(kMaxFrameBytes)};
+    }
+    const auto* bytes = static_cast<const unsigned char*>(data);
+    if (size > 0 && bytes[0] > 1) {
+      throw Failure{DecodeError::kBadMagic, "first byte " + std::to_string(bytes[0]) +
+                                                " is not a Cog frame's endianness flag (0 or 1)"};
+    }
+    if (size < kPrefixBytes) {
+      throw Failure{DecodeError::kTruncated, "frame of " + std::to_string(size) +
+                                                 " bytes is shorter than the " +
+                                                 std::to_string(kPrefixBytes) + " byte prefix"};
+    }
+    FrameSource source(data, size);
+    std::istream stream(&source);
+    Reader reader(stream, source);
+    Envelope envelope;
+    reader(envelope.magic);
+    if (envelope.magic != kWireMagic) {
+      throw Failure{DecodeError::kBadMagic, "magic " + hex32(envelope.magic) + " is not " +
+                                                hex32(kWireMagic) + " (\"COGW\")"};
+    }
+    reader(envelope.version);
+    if (envelope.version != kWireVersion) {
+      throw Failure{DecodeError::kUnknownVersion, "wire version " +
+                                                      std::to_string(envelope.version) +
+                                                      " is not the version this build speaks (" +
+                                                      std::to_string(kWireVersion) + ")"};
+    }
+    fields(reader, envelope);
+    Message message = emptyMessage(envelope.kind);
+    std::visit([&](auto& m) { fields(reader, m); }, message);
+    if (source.remaining() != 0) {
+      throw Failure{DecodeError::kMalformed, std::to_string(source.remaining()) +
+                                                 " trailing bytes after a " +
+                                                 kindName(envelope.kind) + " payload"};
+    }
+    result.decoded = Decoded{std::move(envelope), std::move(message)};
+  } catch (const Failure& failure) {
+    result.error = failure.error;
+    result.error_text = failure.text;
+  } catch (const cereal::Exception& e) {
+    result.error = DecodeError::kTruncated;
+    result.error_text = e.what();
+  } catch (const std::exception& e) {  // e.g. bad_alloc: still never escapes
+    result.error = DecodeError::kMalformed;
+    result.error_text = e.what();
+  }
+  return result;
+}
+
+}  // namespace cog::wire

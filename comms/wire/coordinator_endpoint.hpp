@@ -1,0 +1,123 @@
+#pragma once
+// The coordinator's side of the wire: one ZeroMQ ROUTER that every job's rank 0 connects
+// to, driven by one receive thread.
+//
+// Threads: the receive thread owns the socket. It drains whatever has arrived (up to
+// kMaxBatch messages or ~kBatchWindow) and hands the decoded batch to on_batch, on that
+// thread; batching amortises the hand-over (e.g. a post into an Asio strand) over many
+// messages, which is what lets one coordinator ingest >100k messages/s. sendCommand(),
+// counters(), boundEndpoint() and stop() may be called from any thread.
+//
+// Frames that do not decode are counted by reason and dropped; they never stop the loop.
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+#include <zmq.hpp>
+
+#include "common/error.hpp"
+#include "comms/wire/messages.hpp"
+
+namespace cog::wire {
+
+class CoordinatorEndpoint {
+ public:
+  struct Inbound {
+    Envelope envelope;
+    Message message;
+    double received_at = 0;  // unix seconds when the receive thread decoded it
+  };
+  using BatchHandler = std::function<void(std::vector<Inbound>&&)>;
+
+  struct Counters {
+    uint64_t received = 0;         // decoded and handed to on_batch
+    uint64_t malformed = 0;        // truncated or malformed frames, multipart messages
+    uint64_t bad_magic = 0;        // not Cog frames
+    uint64_t unknown_version = 0;  // Cog frames of another wire version
+    uint64_t unknown_kind = 0;
+    uint64_t commands_sent = 0;
+    uint64_t commands_failed = 0;  // the worker's connection was gone or its queue full
+    uint64_t handler_errors = 0;   // exceptions thrown by on_batch (caught, loop goes on)
+  };
+
+  static constexpr size_t kMaxBatch = 4096;
+  static constexpr std::chrono::milliseconds kBatchWindow{2};
+
+  // Binds at once, e.g. "tcp://127.0.0.1:5555" or "tcp://127.0.0.1:0" (any free port; see
+  // boundEndpoint()). Throws CommsError naming the endpoint and ZeroMQ's reason.
+  explicit CoordinatorEndpoint(std::string bind_endpoint);
+  ~CoordinatorEndpoint();  // stop()
+  CoordinatorEndpoint(const CoordinatorEndpoint&) = delete;
+  CoordinatorEndpoint& operator=(const CoordinatorEndpoint&) = delete;
+
+  // The address actually bound, with the real port ("tcp://127.0.0.1:41234").
+  const std::string& boundEndpoint() const { return bound_endpoint_; }
+
+  // Starts the receive thread. Messages that arrived since the bind are kept by ZeroMQ and
+  // delivered in the first batches. Throws CommsError if already started.
+  void start(BatchHandler on_batch);
+
+  // Queues `command` for the connection that last sent a message as rank 0 of job/attempt;
+  // the receive thread sends it within one poll interval. False if that job/attempt's rank 0
+  // has never been heard from. Thread-safe.
+  bool sendCommand(const std::string& job, int32_t attempt, const Command& command);
+
+  // Stops and joins the receive thread; a batch being handled is finished first. Idempotent.
+  void stop();
+
+  Counters counters() const;
+  // Empty unless the receive thread stopped on a ZeroMQ error; then that error's message.
+  std::string failure() const;
+
+ private:
+  using JobKey = std::pair<std::string, int32_t>;  // job, attempt
+  struct OutgoingCommand {
+    JobKey key;
+    std::string frame;
+  };
+
+  void run();
+  size_t receiveBatch(std::vector<Inbound>& batch);
+  void accept(const zmq::message_t& identity, const zmq::message_t& frame,
+              std::vector<Inbound>& batch);
+  void sendCommands();
+
+  std::string bound_endpoint_;
+  zmq::context_t context_;
+  zmq::socket_t socket_;  // owned by the receive thread once it runs
+  BatchHandler on_batch_;
+
+  // Receive-thread-only: the ROUTER identity of each job/attempt's rank 0 connection.
+  std::map<JobKey, std::string> routes_;
+  // Which job/attempts have been heard from, for sendCommand() on other threads.
+  mutable std::mutex known_mutex_;
+  std::set<JobKey> known_;
+
+  std::mutex outgoing_mutex_;
+  std::vector<OutgoingCommand> outgoing_;
+  std::atomic<uint64_t> command_seq_{0};
+
+  std::atomic<bool> stop_requested_{false};
+  std::atomic<uint64_t> received_{0};
+  std::atomic<uint64_t> malformed_{0};
+  std::atomic<uint64_t> bad_magic_{0};
+  std::atomic<uint64_t> unknown_version_{0};
+  std::atomic<uint64_t> unknown_kind_{0};
+  std::atomic<uint64_t> commands_sent_{0};
+  std::atomic<uint64_t> commands_failed_{0};
+  std::atomic<uint64_t> handler_errors_{0};
+  mutable std::mutex failure_mutex_;
+  std::string failure_;
+
+  std::mutex lifecycle_mutex_;  // serialises start() and stop()
+  std::thread thread_;
+};
+
+}  // namespace cog::wire

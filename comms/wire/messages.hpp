@@ -1,0 +1,108 @@
+#pragma once
+// The worker <-> coordinator messages (DESIGN.md "Wire protocol"). Plain structs only: how
+// they become bytes lives in codec.* (STYLE.md rule 7). Torch-free, so the coordinator can
+// include this on a login node.
+//
+// Changing a struct's fields changes the wire format: bump kWireVersion and teach
+// codec.cpp the new layout; decode() rejects versions it does not know.
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <variant>
+#include <vector>
+
+namespace cog::wire {
+
+inline constexpr uint32_t kWireMagic = 0x434F4757;  // "COGW"
+inline constexpr uint16_t kWireVersion = 1;
+
+enum class MessageKind : uint8_t {
+  kHello = 1,
+  kHeartbeat,
+  kMetrics,
+  kValidation,
+  kEvent,
+  kCommand,
+};
+
+// Named values in the order the sender produced them (a vector, not a map: cheap to build
+// on the training thread and the order is kept for display).
+using Scalars = std::vector<std::pair<std::string, double>>;
+
+// Travels in front of every payload. encode() fills magic, version and kind; the sender
+// fills the rest. seq increases by one per message a WorkerLink hands to ZeroMQ.
+struct Envelope {
+  uint32_t magic = kWireMagic;
+  uint16_t version = kWireVersion;
+  MessageKind kind = MessageKind::kHello;
+  std::string job;
+  int32_t attempt = 0;
+  int32_t rank = 0;
+  uint64_t seq = 0;
+};
+
+// First message of a worker attempt: who it is and what it actually runs with.
+struct Hello {
+  int64_t pid = 0;
+  std::string host;
+  int32_t world_size = 1;
+  std::string run_dir;
+  std::string version;      // cogworker build version
+  int64_t start_step = 0;   // > 0 when resumed from a checkpoint
+  Scalars hyperparameters;  // effective values the worker uses (lr_muon, grokfast_lambda, ...)
+};
+
+// Liveness: the coordinator declares a worker dead when these stop.
+struct Heartbeat {
+  int64_t step = 0;
+  double unix_time = 0;
+};
+
+struct Metrics {
+  int64_t step = 0;
+  int64_t epoch = 0;
+  int64_t step_in_epoch = 0;
+  int64_t steps_in_epoch = 0;
+  double eta_seconds = 0;
+  Scalars scalars;  // loss, grad_norm, lr_muon, tokens_per_s, ... (NaN/inf kept as is)
+};
+
+struct Sample {
+  std::string source;
+  std::string prompt;
+  std::string generated;
+  std::string expected;
+  bool correct = false;
+};
+
+struct Validation {
+  int64_t step = 0;
+  int64_t epoch = 0;
+  Scalars scalars;     // val_loss, exact_match, distinct_1, ...
+  Scalars per_source;  // validation loss per data source
+  std::vector<Sample> samples;
+};
+
+struct Event {
+  int64_t step = 0;
+  std::string kind;    // checkpoint, finished, failed, stage_change, ...
+  std::string detail;  // one human-readable line
+};
+
+enum class CommandKind : uint8_t { kStop = 1, kCheckpointNow = 2 };
+
+// Coordinator -> rank 0 (which broadcasts it to the other ranks).
+struct Command {
+  CommandKind kind = CommandKind::kStop;
+  std::string reason;
+};
+
+// The alternative index + 1 is the MessageKind value (checked in messages.cpp).
+using Message = std::variant<Hello, Heartbeat, Metrics, Validation, Event, Command>;
+
+MessageKind kindOf(const Message& message);
+// "hello", "heartbeat", ...; "unknown" for a value outside the enum.
+const char* kindName(MessageKind kind);
+const char* commandName(CommandKind kind);
+
+}  // namespace cog::wire

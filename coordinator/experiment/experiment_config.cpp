@@ -1,0 +1,121 @@
+#include "coordinator/experiment/experiment_config.hpp"
+
+#include <filesystem>
+#include <set>
+#include <sstream>
+
+#include "common/yaml_fields.hpp"
+
+namespace cog::coord {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Job configs are looked up beside the experiment file first, then from the working
+// directory, and stored absolute so attempts do not depend on where cogcoord was started.
+std::string resolveConfigPath(const std::string& path, const std::string& base_dir) {
+  if (path.empty() || fs::path(path).is_absolute()) return path;
+  const fs::path beside = fs::path(base_dir) / path;
+  if (fs::exists(beside)) return fs::absolute(beside).lexically_normal().string();
+  return fs::absolute(path).lexically_normal().string();
+}
+
+JobSpec parseJob(YamlFields f, const std::string& base_dir) {
+  JobSpec job;
+  f.required("name", job.name);
+  f.required("config", job.config);
+  f.optional("overrides", job.overrides);
+  f.optional("ranks", job.ranks);
+  f.optional("slots", job.slots);
+  f.rejectUnknownKeys();
+  if (job.name.empty() || job.name.find_first_of("/ \t") != std::string::npos) {
+    f.fail("name", "'" + job.name + "': must be non-empty, without spaces or '/' (it names folders and URLs)");
+  }
+  if (job.ranks < 1) f.fail("ranks", std::to_string(job.ranks) + ": must be at least 1");
+  if (job.slots < 1) f.fail("slots", std::to_string(job.slots) + ": must be at least 1");
+  job.config = resolveConfigPath(job.config, base_dir);
+  if (!fs::exists(job.config)) f.fail("config", job.config + ": no such file");
+  for (const auto& o : job.overrides) {
+    if (o.find('=') == std::string::npos) f.fail("overrides", "'" + o + "': expected key.path=value");
+  }
+  return job;
+}
+
+void parseLauncher(YamlFields f, LauncherSection& l) {
+  f.optional("kind", l.kind);
+  f.optional("worker", l.worker);
+  f.optional("mpirun", l.mpirun);
+  f.optional("mpirun_args", l.mpirun_args);
+  f.optional("threads_per_rank", l.threads_per_rank);
+  f.optional("stop_grace_s", l.stop_grace_s);
+  f.rejectUnknownKeys();
+  if (l.kind != "local") f.fail("kind", l.kind + ": expected local (the only launcher built so far)");
+  if (l.threads_per_rank < 1) f.fail("threads_per_rank", std::to_string(l.threads_per_rank) + ": must be at least 1");
+  if (!(l.stop_grace_s > 0)) f.fail("stop_grace_s", f.rawValue("stop_grace_s") + ": must be > 0");
+}
+
+void parseCoordinator(YamlFields f, CoordinatorSection& c) {
+  f.optional("wire", c.wire);
+  f.optional("http", c.http);
+  f.optional("status_every_s", c.status_every_s);
+  f.optional("flush_ms", c.flush_ms);
+  f.rejectUnknownKeys();
+  if (c.wire.rfind("tcp://", 0) != 0 && c.wire.rfind("ipc://", 0) != 0) {
+    f.fail("wire", c.wire + ": expected a ZeroMQ endpoint like tcp://127.0.0.1:5555");
+  }
+  if (!(c.status_every_s > 0)) f.fail("status_every_s", f.rawValue("status_every_s") + ": must be > 0");
+  if (c.flush_ms < 1) f.fail("flush_ms", std::to_string(c.flush_ms) + ": must be at least 1");
+}
+
+ExperimentConfig parseTree(const YAML::Node& root, const std::string& yaml_text, const std::string& source,
+                           const std::string& base_dir) {
+  ExperimentConfig config;
+  config.source = source;
+  config.yaml = yaml_text;
+  YamlFields top(root, "", source);
+  top.required("name", config.name);
+  top.optional("slots", config.slots);
+  for (auto& job : top.sectionList("jobs")) config.jobs.push_back(parseJob(job, base_dir));
+  parseLauncher(top.section("launcher"), config.launcher);
+  parseCoordinator(top.section("coordinator"), config.coordinator);
+  auto policies = top.section("policies");
+  config.policies = parsePolicyConfig(policies);
+  top.rejectUnknownKeys();
+  if (config.slots < 1) top.fail("slots", std::to_string(config.slots) + ": must be at least 1");
+  if (config.jobs.empty()) top.fail("jobs", "no jobs: list at least one {name, config}");
+  std::set<std::string> names;
+  for (size_t i = 0; i < config.jobs.size(); ++i) {
+    const auto& job = config.jobs[i];
+    const std::string where = "jobs[" + std::to_string(i) + "]";
+    if (!names.insert(job.name).second) top.fail(where + ".name", job.name + ": used by two jobs");
+    if (job.slots > config.slots) {
+      top.fail(where + ".slots", std::to_string(job.slots) + ": more than the pool's " +
+                                     std::to_string(config.slots) + " slots, so it could never start");
+    }
+  }
+  return config;
+}
+
+}  // namespace
+
+ExperimentConfig parseExperimentConfig(const std::string& yaml_text, const std::string& source,
+                                       const std::string& base_dir) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(yaml_text);
+  } catch (const YAML::ParserException& e) {
+    throw ConfigError(source + ":" + std::to_string(e.mark.line + 1) + ": YAML syntax error: " + e.msg);
+  }
+  return parseTree(root, yaml_text, source, base_dir);
+}
+
+ExperimentConfig loadExperimentConfig(const std::string& path, const std::vector<std::string>& overrides) {
+  YAML::Node root = loadYamlFile(path);
+  for (const auto& assignment : overrides) applyYamlOverride(root, assignment);
+  std::ostringstream effective;
+  effective << root;
+  const std::string base_dir = fs::path(path).parent_path().string();
+  return parseTree(root, effective.str(), path, base_dir.empty() ? "." : base_dir);
+}
+
+}  // namespace cog::coord

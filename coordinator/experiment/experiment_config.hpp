@@ -1,0 +1,53 @@
+#pragma once
+// An experiment file (configs/demo.yaml, configs/phase1.yaml): the jobs to train together,
+// the slot pool they share, the launcher, the health policies and the coordinator's own
+// endpoints. Parsed once, validated, errors naming file, key path and value.
+#include <string>
+#include <vector>
+
+#include "coordinator/policy/policy_config.hpp"
+
+namespace cog::coord {
+
+struct JobSpec {
+  std::string name;                    // unique; the job id in the store and the REST API
+  std::string config;                  // cogworker config (resolved against the experiment's folder)
+  std::vector<std::string> overrides;  // extra --set key=value for every attempt
+  int ranks = 1;                       // data-parallel ranks (mpirun -np) per attempt
+  int slots = 1;                       // slots of the pool the job occupies while it runs
+};
+
+struct LauncherSection {
+  std::string kind = "local";          // local (Slurm: later, behind the same Launcher interface)
+  std::string worker;                  // cogworker binary; "" = the one beside cogcoord
+  std::string mpirun = "mpirun";
+  std::vector<std::string> mpirun_args = {"--oversubscribe", "--bind-to", "none"};
+  int threads_per_rank = 1;            // OMP/LibTorch threads each rank gets (OMP_NUM_THREADS)
+  double stop_grace_s = 20;            // SIGTERM -> this long -> SIGKILL of the process group
+};
+
+struct CoordinatorSection {
+  std::string wire = "tcp://127.0.0.1:0";  // ROUTER endpoint; port 0 = pick one (kept for resume)
+  std::string http = "127.0.0.1:0";        // REST listen address; "" = no HTTP server
+  double status_every_s = 5;               // terminal table period
+  int flush_ms = 50;                       // store commit period
+};
+
+struct ExperimentConfig {
+  std::string source;   // file, for messages
+  std::string yaml;     // effective YAML (file + --set), stored so `resume` needs no file
+  std::string name;
+  int slots = 1;
+  std::vector<JobSpec> jobs;
+  LauncherSection launcher;
+  CoordinatorSection coordinator;
+  PolicyConfig policies;
+};
+
+// Reads `path`, applies `overrides` (key.path=value, e.g. jobs[0].ranks=2), validates.
+ExperimentConfig loadExperimentConfig(const std::string& path, const std::vector<std::string>& overrides = {});
+// From stored YAML text; relative job configs resolve against `base_dir`.
+ExperimentConfig parseExperimentConfig(const std::string& yaml_text, const std::string& source,
+                                       const std::string& base_dir);
+
+}  // namespace cog::coord

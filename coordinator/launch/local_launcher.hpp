@@ -1,0 +1,53 @@
+#pragma once
+// The local launcher: each attempt is `mpirun -np R cogworker …` (or cogworker alone when
+// R = 1) started in its own process group with its own log file. Child exits are seen
+// through SIGCHLD on the coordinator's io_context (plus a slow poll, since signals
+// coalesce); stop() is SIGTERM to the whole group, then SIGKILL after the grace period.
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <map>
+#include <memory>
+
+#include "coordinator/launch/launcher.hpp"
+
+namespace cog::coord {
+
+struct LocalLauncherOptions {
+  std::string worker;      // cogworker binary path
+  std::string mpirun = "mpirun";
+  std::vector<std::string> mpirun_args;
+  int threads_per_rank = 1;
+};
+
+class LocalLauncher final : public Launcher {
+ public:
+  using Executor = boost::asio::strand<boost::asio::io_context::executor_type>;
+  LocalLauncher(Executor executor, LocalLauncherOptions options);
+  ~LocalLauncher() override;
+
+  int64_t start(const LaunchRequest& request, ExitCallback on_exit) override;
+  void stop(int64_t id, std::chrono::milliseconds grace) override;
+  size_t running() const override { return children_.size(); }
+
+  // The argv start() would exec (for tests and the attempt record).
+  std::vector<std::string> commandLine(const LaunchRequest& request) const;
+
+ private:
+  struct Child {
+    ExitCallback on_exit;
+    std::unique_ptr<boost::asio::steady_timer> kill_timer;
+  };
+  void watchSignals();
+  void schedulePoll();
+  void reap();
+
+  Executor executor_;
+  LocalLauncherOptions options_;
+  boost::asio::signal_set sigchld_;
+  boost::asio::steady_timer poll_timer_;
+  std::map<int64_t, Child> children_;  // by pid (= process group id)
+};
+
+}  // namespace cog::coord

@@ -1,0 +1,82 @@
+// cogcoord entry point: parses flags, loads the experiment, runs the coordinator. Errors
+// become one clear line and an exit code.
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <filesystem>
+#include <iostream>
+
+#include "common/error.hpp"
+#include "coordinator/coordinator.hpp"
+#include "coordinator/state_dir.hpp"
+#include "coordinator/store/store.hpp"
+
+namespace {
+
+// cogworker is installed beside cogcoord (build/bin).
+std::string workerBesideThisBinary() {
+  std::error_code ec;
+  const auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (ec) return "cogworker";
+  return (self.parent_path() / "cogworker").string();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace cog::coord;
+  CLI::App app{"cogcoord: trains an experiment's models as concurrent jobs and keeps them healthy"};
+  app.require_subcommand(1);
+
+  std::string experiment_file;
+  std::vector<std::string> overrides;
+  std::string state_dir;
+  std::string http;
+  auto* run = app.add_subcommand("run", "Run an experiment (configs/demo.yaml, configs/phase1.yaml)");
+  run->add_option("experiment", experiment_file, "Experiment YAML")->required()->check(CLI::ExistingFile);
+  run->add_option("--set", overrides, "Override an experiment key: key.path=value (repeatable), e.g. jobs[0].ranks=2");
+  run->add_option("--state-dir", state_dir, "Store, job run dirs and logs (default runs/<experiment name>)");
+  run->add_option("--http", http, "REST listen address host:port (default from the experiment; 'off' = none)");
+
+  std::string resume_dir;
+  auto* resume = app.add_subcommand("resume", "Continue an experiment after the coordinator stopped or was killed");
+  resume->add_option("--state-dir", resume_dir, "The state dir of the earlier `cogcoord run`")->required()->check(CLI::ExistingDirectory);
+  resume->add_option("--http", http, "REST listen address (default: the one used before)");
+
+  CLI11_PARSE(app, argc, argv);
+  try {
+    CoordinatorOptions options;
+    options.default_worker = workerBesideThisBinary();
+    options.http_override = http;
+    ExperimentConfig experiment;
+    if (*run) {
+      experiment = loadExperimentConfig(experiment_file, overrides);
+      options.experiment_file = std::filesystem::absolute(experiment_file).string();
+      options.state_dir = state_dir.empty() ? std::filesystem::path("runs") / experiment.name : std::filesystem::path(state_dir);
+      if (std::filesystem::exists(StateDir{options.state_dir}.database())) {
+        throw cog::ConfigError(options.state_dir.string() + " already holds an experiment (coord.db): use `cogcoord resume --state-dir " +
+                               options.state_dir.string() + "`, or another --state-dir");
+      }
+    } else {
+      options.resume = true;
+      options.state_dir = resume_dir;
+      const auto endpoints = readEndpoints(StateDir{options.state_dir});
+      Store store(StateDir{options.state_dir}.database());
+      const auto experiments = store.experiments();
+      if (experiments.empty()) throw cog::ConfigError(resume_dir + ": the store holds no experiment");
+      const auto& stored = experiments.front();
+      options.experiment_file = endpoints.experiment_file;
+      // The stored effective YAML, so `resume` needs neither the file nor the --set flags.
+      experiment = parseExperimentConfig(stored.config_yaml, stored.config_path,
+                                         std::filesystem::path(stored.config_path).parent_path().string());
+    }
+    Coordinator coordinator(std::move(experiment), options);
+    return coordinator.run();
+  } catch (const cog::ConfigError& e) {
+    std::cerr << "cogcoord: config error: " << e.what() << "\n";
+    return 2;
+  } catch (const std::exception& e) {
+    std::cerr << "cogcoord: error: " << e.what() << "\n";
+    return 1;
+  }
+}

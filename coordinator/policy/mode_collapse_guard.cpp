@@ -1,0 +1,37 @@
+#include "coordinator/policy/mode_collapse_guard.hpp"
+
+namespace cog::coord {
+
+std::optional<std::string> collapseFinding(const Scalars& validation,
+                                           const DivergenceConfig& config) {
+  const auto answered = findScalar(validation, "answered");
+  if (!answered || !(*answered > 0)) return std::nullopt;
+  const auto share = findScalar(validation, "top_token_share");
+  if (share && *share > config.top_token_share_max) {
+    return "top_token_share " + formatNumber(*share) + " > " +
+           formatNumber(config.top_token_share_max);
+  }
+  const auto distinct = findScalar(validation, "distinct_1");
+  if (distinct && *distinct < config.distinct_1_min) {
+    return "distinct_1 " + formatNumber(*distinct) + " < " + formatNumber(config.distinct_1_min);
+  }
+  return std::nullopt;
+}
+
+std::optional<Verdict> ModeCollapseGuard::onValidation(const ValidationRow& row) {
+  const auto finding = collapseFinding(row.scalars, config_);
+  if (!finding) return std::nullopt;
+  Verdict v;
+  v.action = Verdict::Action::kDiverged;
+  v.signal = "mode_collapse";
+  v.step = row.step;
+  v.reason = "validation at step " + std::to_string(row.step) + ": " + *finding +
+             ": generated answers collapsed";
+  for (const char* name :
+       {"top_token_share", "distinct_1", "distinct_2", "answered", "exact_match"}) {
+    if (const auto value = findScalar(row.scalars, name)) v.numbers.emplace_back(name, *value);
+  }
+  return v;
+}
+
+}  // namespace cog::coord

@@ -1,0 +1,39 @@
+#pragma once
+// The layout of a coordinator's state directory:
+//   DIR/coord.db                          SQLite store (WAL: coord.db-wal, coord.db-shm)
+//   DIR/coordinator.json                  endpoints actually bound, experiment file, pid
+//   DIR/jobs/JOB/attempt-N/               the attempt's cogworker run dir (checkpoints/, metrics.jsonl)
+//   DIR/jobs/JOB/attempt-N/worker.log     stdout/stderr of every rank
+#include <filesystem>
+#include <string>
+
+namespace cog::coord {
+
+struct StateDir {
+  std::filesystem::path root;
+
+  std::filesystem::path database() const { return root / "coord.db"; }
+  std::filesystem::path endpointsFile() const { return root / "coordinator.json"; }
+  std::filesystem::path attemptDir(const std::string& job, int attempt) const {
+    return root / "jobs" / job / ("attempt-" + std::to_string(attempt));
+  }
+  std::filesystem::path attemptLog(const std::string& job, int attempt) const {
+    return attemptDir(job, attempt) / "worker.log";
+  }
+};
+
+// What `resume` needs to find the experiment and to let running workers reconnect: the
+// wire endpoint must be the same one they were given.
+struct CoordinatorEndpoints {
+  std::string experiment_file;  // absolute path of the experiment YAML
+  std::string wire;             // bound ZeroMQ endpoint (port resolved)
+  std::string http;             // bound HTTP address ("" = none)
+  long long pid = 0;
+};
+
+// Written atomically (temp file + rename).
+void writeEndpoints(const StateDir& dir, const CoordinatorEndpoints& endpoints);
+// Throws ConfigError naming the file when it is missing or unreadable.
+CoordinatorEndpoints readEndpoints(const StateDir& dir);
+
+}  // namespace cog::coord

@@ -1,0 +1,17 @@
+#pragma once
+// The store's tables, versioned with PRAGMA user_version.
+#include <string>
+
+struct sqlite3;
+
+namespace cog::coord {
+
+// Bump when the tables change, and teach applySchema to migrate from the previous version.
+inline constexpr int kSchemaVersion = 1;
+
+// Creates the tables in an empty database, or checks that an existing one has this
+// build's schema. Throws StoreError naming `db_file` when the file holds a newer schema
+// (written by a newer Cog) or tables that are not Cog's.
+void applySchema(sqlite3* db, const std::string& db_file);
+
+}  // namespace cog::coord

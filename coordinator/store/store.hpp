@@ -1,0 +1,105 @@
+#pragma once
+// The coordinator's durable state: one SQLite file in WAL mode.
+//
+// Threading: one connection, used from ONE thread (the coordinator's event loop). Nothing
+// here locks; readers on other threads need their own Store (WAL lets them read while this
+// one writes).
+//
+// Batching: every write joins one open transaction, begun lazily on the first write;
+// flush() commits it. The coordinator flushes every ~50 ms and after every decision, so
+// thousands of metric rows per second cost one fsync-free commit each tick. With
+// synchronous=NORMAL in WAL mode a committed transaction survives a kill -9 of the process
+// (only an OS crash or power loss can lose the last commits); unflushed writes of a killed
+// process are simply absent. Reads on this Store see its own unflushed writes.
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <unordered_map>
+
+#include "coordinator/store/records.hpp"
+#include "coordinator/store/sqlite_check.hpp"
+
+struct sqlite3;
+
+namespace cog::coord {
+
+class Statement;
+
+class Store : public StoreReader {
+ public:
+  // Opens or creates `db_file` (its directory must exist) and its schema. Throws StoreError
+  // naming the file if it is not a SQLite database, holds a newer schema, or cannot be
+  // opened. ":memory:" gives a private in-memory store (no WAL; for tests).
+  explicit Store(const std::filesystem::path& db_file);
+  // Flushes; a failure here is printed to stderr (destructors must not throw).
+  ~Store() override;
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  // --- writes (join the open transaction; durable after flush) ---
+  // Inserts or replaces every field but created_at, which keeps its first value.
+  void upsertExperiment(const ExperimentRow& row);
+  // Inserts or replaces every field; jobs() keeps the order of first insertion.
+  void upsertJob(const JobRow& row);
+  // Throws StoreError if (job_id, attempt) already exists.
+  void insertAttempt(const AttemptRow& row);
+  // Replaces the row with the same (job_id, attempt); throws StoreError if there is none.
+  void updateAttempt(const AttemptRow& row);
+  // Idempotent: a second report with the same (job_id, attempt, step) is ignored. A row
+  // of an attempt that a later attempt restarted before (supersedeMetricsAfter) is stored
+  // already superseded.
+  void appendMetric(const MetricRow& row);
+  // Idempotent like appendMetric, by (job_id, attempt, step).
+  void appendValidation(const ValidationRow& row);
+  // Idempotent by (job_id, path, step).
+  void appendCheckpoint(const CheckpointRow& row);
+  // Marks every checkpoint row of `job_id` at `path` unhealthy; returns how many rows
+  // changed (0: no such checkpoint, or already unhealthy).
+  int markCheckpointUnhealthy(const std::string& job_id, const std::string& path);
+  // Stores the event (row.id is ignored) and returns its new id.
+  int64_t appendEvent(EventRow row);
+  // Attempt `new_attempt` restarted from the checkpoint at `step` and will replay the
+  // steps after it: rows of earlier attempts with step > `step` are superseded, now and
+  // when they arrive later, so each step appears once in metrics().
+  void supersedeMetricsAfter(const std::string& job_id, int64_t step, int new_attempt);
+
+  // Commits the open transaction (no-op when nothing is pending).
+  void flush();
+  // Write calls since the last flush.
+  size_t pendingWrites() const { return pending_; }
+
+  // --- reads (StoreReader; see records.hpp) ---
+  std::vector<ExperimentRow> experiments() const override;
+  std::vector<JobRow> jobs() const override;
+  std::optional<JobRow> job(const std::string& id) const override;
+  std::vector<AttemptRow> attempts(const std::string& job_id) const override;
+  std::vector<MetricRow> metrics(const std::string& job_id, int64_t since_step,
+                                 size_t limit) const override;
+  std::vector<ValidationRow> validations(const std::string& job_id) const override;
+  std::vector<CheckpointRow> checkpoints(const std::string& job_id) const override;
+  std::vector<EventRow> events(int64_t since_id, const std::string& job_id,
+                               size_t limit) const override;
+
+  // Metric rows of `job_id` ("" = all jobs), with or without superseded ones.
+  int64_t metricCount(const std::string& job_id, bool include_superseded) const;
+  // The largest step reported by that attempt, or -1 if it reported none.
+  int64_t maxMetricStep(const std::string& job_id, int attempt) const;
+
+  const std::string& file() const { return file_; }
+
+ private:
+  // The prepared statement for `sql`, prepared on first use and then reused; `sql` must be
+  // a literal or other static string (its address is the cache key).
+  Statement& statement(const char* sql) const;
+  void beginWrite();
+  void close() noexcept;
+
+  std::string file_;
+  sqlite3* db_ = nullptr;
+  mutable std::unordered_map<const char*, std::unique_ptr<Statement>> statements_;
+  size_t pending_ = 0;
+};
+
+}  // namespace cog::coord

@@ -1,0 +1,99 @@
+// The experiment file: typed, validated once, errors naming file, key path and value.
+#include "coordinator/experiment/experiment_config.hpp"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "common/error.hpp"
+
+namespace cog::coord {
+namespace {
+
+namespace fs = std::filesystem;
+
+class ExperimentConfigTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("cog_experiment_" + std::to_string(::getpid()));
+    fs::create_directories(dir_ / "models");
+    std::ofstream(dir_ / "models" / "m.yaml") << "model: {preset: tiny}\n";
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  std::string write(const std::string& yaml) {
+    const auto path = dir_ / "exp.yaml";
+    std::ofstream(path) << yaml;
+    return path.string();
+  }
+  std::string errorOf(const std::string& yaml, std::vector<std::string> overrides = {}) {
+    try {
+      loadExperimentConfig(write(yaml), overrides);
+    } catch (const ConfigError& e) {
+      return e.what();
+    }
+    return "no error";
+  }
+
+  fs::path dir_;
+};
+
+const char* kValid = R"(name: demo
+slots: 2
+jobs:
+  - {name: a, config: models/m.yaml, ranks: 2, overrides: [train.epochs=1]}
+  - {name: b, config: models/m.yaml}
+policies:
+  early_stopping: {patience: 4}
+)";
+
+TEST_F(ExperimentConfigTest, ParsesJobsPoliciesAndDefaults) {
+  auto c = loadExperimentConfig(write(kValid));
+  EXPECT_EQ(c.name, "demo");
+  EXPECT_EQ(c.slots, 2);
+  ASSERT_EQ(c.jobs.size(), 2u);
+  EXPECT_EQ(c.jobs[0].ranks, 2);
+  EXPECT_EQ(c.jobs[0].overrides, std::vector<std::string>{"train.epochs=1"});
+  EXPECT_EQ(c.jobs[1].slots, 1);
+  // Job configs resolve against the experiment's folder and are stored absolute.
+  EXPECT_TRUE(fs::path(c.jobs[0].config).is_absolute());
+  EXPECT_TRUE(fs::exists(c.jobs[0].config));
+  EXPECT_EQ(c.policies.early_stopping.patience, 4);
+  EXPECT_EQ(c.launcher.kind, "local");
+  EXPECT_EQ(c.coordinator.wire, "tcp://127.0.0.1:0");
+}
+
+TEST_F(ExperimentConfigTest, OverridesApplyToListItems) {
+  auto c = loadExperimentConfig(write(kValid), {"jobs[1].ranks=3", "slots=4"});
+  EXPECT_EQ(c.jobs[1].ranks, 3);
+  EXPECT_EQ(c.slots, 4);
+}
+
+TEST_F(ExperimentConfigTest, StoredYamlParsesToTheSameExperiment) {
+  auto c = loadExperimentConfig(write(kValid), {"slots=3"});
+  auto again = parseExperimentConfig(c.yaml, c.source, dir_.string());
+  EXPECT_EQ(again.slots, 3);
+  EXPECT_EQ(again.jobs[0].config, c.jobs[0].config);
+}
+
+TEST_F(ExperimentConfigTest, ErrorsNameFileKeyAndValue) {
+  EXPECT_NE(errorOf("slots: 1\njobs: [{name: a, config: models/m.yaml}]\n").find("name"), std::string::npos);
+  const auto missing = errorOf("name: x\njobs: [{name: a, config: models/nope.yaml}]\n");
+  EXPECT_NE(missing.find("jobs[0].config"), std::string::npos) << missing;
+  EXPECT_NE(missing.find("nope.yaml"), std::string::npos) << missing;
+  const auto dup = errorOf("name: x\nslots: 2\njobs: [{name: a, config: models/m.yaml}, {name: a, config: models/m.yaml}]\n");
+  EXPECT_NE(dup.find("used by two jobs"), std::string::npos) << dup;
+  const auto too_big = errorOf("name: x\nslots: 1\njobs: [{name: a, config: models/m.yaml, slots: 2}]\n");
+  EXPECT_NE(too_big.find("jobs[0].slots"), std::string::npos) << too_big;
+  const auto unknown = errorOf(std::string(kValid) + "lancher: {kind: local}\n");
+  EXPECT_NE(unknown.find("lancher"), std::string::npos) << unknown;
+  const auto kind = errorOf(std::string(kValid) + "launcher: {kind: slurm}\n");
+  EXPECT_NE(kind.find("launcher.kind"), std::string::npos) << kind;
+  EXPECT_NE(errorOf("name: x\njobs: []\n").find("no jobs"), std::string::npos);
+  const auto ranks = errorOf(kValid, {"jobs[0].ranks=0"});
+  EXPECT_NE(ranks.find("jobs[0].ranks = 0"), std::string::npos) << ranks;
+}
+
+}  // namespace
+}  // namespace cog::coord
