@@ -20,8 +20,10 @@ configure: deps
 build: configure
 	@cmake --build $(BUILD_DIR) -j $(JOBS)
 
+# The three tiny Cognate models trained side by side by the coordinator (configs/demo.yaml);
+# REST on http://127.0.0.1:8080/api/v1/jobs while it runs. Each run gets its own state dir.
 demo: build
-	@$(BUILD_DIR)/bin/cogworker demo
+	@$(BUILD_DIR)/bin/cogcoord run configs/demo.yaml --state-dir runs/demo-$$(date +%Y%m%d-%H%M%S)
 
 test: build
 	@# One intra-op thread per test process: with ctest -j2 on 2 cores, OpenMP teams of 2

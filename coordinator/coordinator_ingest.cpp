@@ -67,6 +67,7 @@ void Coordinator::Impl::onValidation(JobRuntime& job, const wire::Envelope& env,
   ValidationRow row{job.row.id, env.attempt, v.step, v.epoch, now, v.scalars, samplesJson(v.samples)};
   store->appendValidation(row);
   if (!job.running || env.attempt != job.attempt.attempt) return;
+  job.row.step = std::max(job.row.step, v.step);  // the last epoch ends between metric reports
   const double val_loss = scalarOf(v.scalars, "val_loss");
   const double exact = scalarOf(v.scalars, "exact_match");
   if (std::isfinite(val_loss) && (std::isnan(job.row.best_val_loss) || val_loss < job.row.best_val_loss)) {

@@ -130,13 +130,11 @@ void Coordinator::Impl::launch(JobRuntime& job, const std::string& kind, const s
   job.row.state = "running";
   job.row.end_reason.clear();
   const std::string ranks = job.spec.ranks > 1 ? "mpirun -np " + std::to_string(job.spec.ranks) : "1 process";
+  std::string adjustments;  // the experiment's own overrides are in its file; only what was added
+  for (size_t i = job.spec.overrides.size(); i < overrides.size(); ++i) adjustments += " " + overrides[i];
   decide(job, "launch",
          kind + " attempt from " + describeCheckpoint(from) + ", " + ranks + ", log " + request.log_file.string() +
-             (overrides.empty() ? std::string() : ", overrides " + [&] {
-               std::string all;
-               for (const auto& o : overrides) all += (all.empty() ? "" : " ") + o;
-               return all;
-             }()));
+             (adjustments.empty() ? std::string() : ", adjusted:" + adjustments));
 }
 
 void Coordinator::Impl::act(JobRuntime& job, const Verdict& verdict) {

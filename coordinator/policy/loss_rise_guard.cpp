@@ -22,6 +22,7 @@ void LossRiseGuard::restartBaseline() {
 void LossRiseGuard::newAttempt(int64_t start_step) {
   restartBaseline();
   seq_len_.reset();
+  stage_.reset();
 }
 
 std::optional<Verdict> LossRiseGuard::onMetrics(const MetricRow& row) {
@@ -30,9 +31,15 @@ std::optional<Verdict> LossRiseGuard::onMetrics(const MetricRow& row) {
   // Non-finite losses are the non-finite guard's; they must not poison the EMA either.
   if (!loss || !std::isfinite(*loss)) return std::nullopt;
 
+  // A curriculum stage change (longer sequences, harder problems) lifts the loss to a new
+  // level on purpose: the baseline starts again there. A stage that also breaks training
+  // (the original project's lr jump) keeps rising after the new warm-up, or trips the
+  // grad-norm guard.
   const auto seq_len = findScalar(row.scalars, "seq_len");
-  if (seq_len && seq_len_ && *seq_len != *seq_len_) restartBaseline();
+  const auto stage = findScalar(row.scalars, "curriculum_stage");
+  if ((seq_len && seq_len_ && *seq_len != *seq_len_) || (stage && stage_ && *stage != *stage_)) restartBaseline();
   if (seq_len) seq_len_ = seq_len;
+  if (stage) stage_ = stage;
 
   // The warm-up reports are skipped entirely: feeding the initial descent into the EMA
   // would leave it (and so the minimum) lagging high for ~1/alpha reports.

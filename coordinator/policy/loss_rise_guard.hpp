@@ -36,6 +36,7 @@ class LossRiseGuard : public Policy {
   int rise_reports_;
 
   std::optional<double> seq_len_;  // of the previous report, to see stage changes
+  std::optional<double> stage_;  // curriculum stage index of the last report
   int seen_ = 0;                   // reports since the baseline (re)started
   std::optional<double> ema_;
   double minimum_ = std::numeric_limits<double>::infinity();

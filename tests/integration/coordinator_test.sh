@@ -2,6 +2,7 @@
 # cogcoord with real cogworker processes on loopback, one scenario per run:
 #   three_jobs  two jobs run on two slots, the third waits; REST lists them; every metric stored
 #   crash       faults.exit_at_step and a kill -9 of the worker: restarts from the newest checkpoint
+#   interrupt   Ctrl-C stops every worker cleanly; resume finishes the experiment
 #   coord_kill  kill -9 of the coordinator, then `cogcoord resume`: every job completes, no metric lost
 #   plateau     early stopping ends a job whose validation loss stops improving
 #   stage_jump  an lr jump at a curriculum stage diverges; rollback + relaunch with lr x 0.5 recovers
@@ -153,10 +154,35 @@ coord_kill)
   for job in reasoning memory speed; do check "no stored metric of $job lost or doubled" history_complete "$job"; done
   ;;
 
+interrupt)
+  # Ctrl-C: every worker stops cleanly (checkpoint, exit 0), the coordinator exits 130, and
+  # `resume` finishes the experiment from those checkpoints.
+  run_coord "$fixtures/coord_three_jobs.yaml" --set 'jobs[0].overrides=[train.epochs=3]'
+  check "two jobs report metrics" wait_for 120 query_ge "SELECT count(DISTINCT job_id) FROM metrics WHERE step >= 50" 2
+  kill -INT "$coord_pid"
+  wait_coord 60
+  check "SIGINT ends the coordinator with exit 130 (exit $rc)" test "$rc" -eq 130
+  check "the running attempts ended as interrupted" \
+    test "$(q "SELECT count(*) FROM attempts WHERE end_reason='interrupted' AND exit_code=0")" -eq 2
+  alive=0
+  for g in $(q "SELECT pid FROM attempts"); do
+    if ps -o stat= -g "$g" 2>/dev/null | grep -qv Z; then alive=1; fi
+  done
+  check "no worker process is left running" test "$alive" -eq 0
+  check "each wrote a final checkpoint" test "$(ls -d "$work"/state/jobs/*/attempt-1/checkpoints/final | wc -l)" -eq 2
+  "$bin/cogcoord" resume --state-dir "$work/state" >"$work/coord.log" 2>&1 &
+  coord_pid=$!
+  wait_coord 240
+  check "resume finishes the experiment (exit $rc)" test "$rc" -eq 0
+  check "every job finished" test "$(q "SELECT count(*) FROM jobs WHERE state='finished'")" -eq 3
+  for job in reasoning memory speed; do check "no stored metric of $job lost or doubled" history_complete "$job"; done
+  ;;
+
 plateau)
   # min_delta 10: no validation can improve that much, so patience 1 ends the job at its
-  # second validation of six epochs.
-  run_coord "$fixtures/coord_one_job.yaml" --set 'jobs[0].overrides=[train.epochs=6]' \
+  # second validation of six epochs. Two data-parallel ranks: the stop command reaches rank 0,
+  # and the ranks agree on it in their step allreduce, so both stop at the same step.
+  run_coord "$fixtures/coord_one_job.yaml" --set 'jobs[0].overrides=[train.epochs=6]' --set 'jobs[0].ranks=2' \
     --set policies.early_stopping.patience=1 --set policies.early_stopping.min_delta=10
   wait_coord 180
   check "the coordinator exits 0 (exit $rc)" test "$rc" -eq 0
@@ -164,6 +190,8 @@ plateau)
   check "  ...after 2 of 6 validations" test "$(q "SELECT count(*) FROM validations")" -le 3
   check "  ...with the reason recorded as a decision" \
     bash -c "sqlite3 '$db' \"SELECT detail FROM events WHERE kind='early_stop'\" | grep -q plateau"
+  check "both ranks ran under mpirun" grep -q "2 ranks over mpi" "$work/state/jobs/micro/attempt-1/worker.log"
+  check "  ...and stopped cleanly together (mpirun exit 0)" test "$(q "SELECT exit_code FROM attempts WHERE attempt=1")" -eq 0
   ;;
 
 stage_jump)

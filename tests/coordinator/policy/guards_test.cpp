@@ -123,6 +123,32 @@ TEST(LossRiseGuard, SeqLenChangeRestartsAndNonFiniteLossIsSkipped) {
   EXPECT_TRUE(guard.onMetrics(metrics(22, {{"loss", 1.8}, {"seq_len", 96}})));
 }
 
+TEST(LossRiseGuard, ACurriculumStageChangeAtTheSameSeqLenRestartsTheBaseline) {
+  DivergenceConfig config;
+  config.loss_ema_alpha = 1;
+  config.loss_ema_warmup_reports = 1;
+  config.loss_rise_reports = 2;
+  LossRiseGuard guard(config);
+  auto report = [&](int64_t step, double loss, double stage) {
+    return guard.onMetrics(metrics(step, {{"loss_window_mean", loss}, {"seq_len", 64}, {"curriculum_stage", stage}}));
+  };
+  EXPECT_FALSE(report(1, 3.0, 0));
+  EXPECT_FALSE(report(2, 0.5, 0));  // minimum of stage 0
+  // Harder problems from stage 1: the loss jumps to a new level and settles there.
+  EXPECT_FALSE(report(3, 1.5, 1));  // warm-up of the new baseline
+  EXPECT_FALSE(report(4, 1.2, 1));
+  EXPECT_FALSE(report(5, 1.2, 1));
+  // Without the stage scalar the same jump is a rise.
+  LossRiseGuard blind(config);
+  auto plain = [&](int64_t step, double loss) {
+    return blind.onMetrics(metrics(step, {{"loss_window_mean", loss}, {"seq_len", 64}}));
+  };
+  EXPECT_FALSE(plain(1, 3.0));
+  EXPECT_FALSE(plain(2, 0.5));
+  EXPECT_FALSE(plain(3, 1.5));
+  EXPECT_TRUE(plain(4, 1.2));
+}
+
 TEST(LossRiseGuard, NewAttemptForgetsTheBaseline) {
   DivergenceConfig config;
   config.loss_ema_alpha = 1;
