@@ -192,7 +192,7 @@ void Coordinator::Impl::tickHeartbeats() {
   if (done) return;
   const auto timeout = std::chrono::duration<double>(experiment.policies.restart.heartbeat_timeout_s);
   for (auto& job : jobs) {
-    if (!job->running || job->planned_end != PlannedEnd::kNone) continue;
+    if (!job->running || job->planned_end != PlannedEnd::kNone || job->exit_status) continue;
     const auto silent = Clock::now() - job->last_seen;
     if (silent > timeout) {
       const double seconds = std::chrono::duration<double>(silent).count();
@@ -237,7 +237,9 @@ void Coordinator::Impl::finishIfDone() {
   signals.cancel();
   if (http) http->stop();
   endpoint->stop();
-  launcher.reset();
+  // Not destroyed here: this may run inside the launcher's own exit callback. Posted, it
+  // goes once that handler has returned, and cancels the launcher's timers and signal wait.
+  boost::asio::post(strand, [this] { launcher.reset(); });
 }
 
 Coordinator::Coordinator(ExperimentConfig experiment, CoordinatorOptions options)

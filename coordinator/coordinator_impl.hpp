@@ -44,6 +44,11 @@ struct JobRuntime {
   PlannedEnd planned_end = PlannedEnd::kNone;
   int64_t diverged_at_step = -1;
   std::string worker_finish_reason;  // from the worker's "finished" event
+  bool worker_said_goodbye = false;  // its "finished" or "failed" event arrived
+  // The processes are gone; the verdict waits until the wire has delivered the attempt's
+  // last messages (they may still be queued behind other jobs' reports).
+  std::optional<ExitStatus> exit_status;
+  Clock::time_point exited_at;
   std::unique_ptr<boost::asio::steady_timer> stop_deadline;
 };
 
@@ -67,7 +72,8 @@ struct Coordinator::Impl {
   void onValidation(JobRuntime& job, const wire::Envelope& env, const wire::Validation& v, double now);
   void onWorkerEvent(JobRuntime& job, const wire::Envelope& env, const wire::Event& e, double now);
   void recordCheckpoint(JobRuntime& job, int attempt, int64_t step, const std::string& detail, double now);
-  void backfill(JobRuntime& job, int attempt, const std::filesystem::path& run_dir);
+  // Returns the finish reason the log's "finished" event states ("" if none).
+  std::string backfill(JobRuntime& job, int attempt, const std::filesystem::path& run_dir);
 
   // decisions and attempts (job_lifecycle.cpp)
   void schedule();
@@ -75,6 +81,8 @@ struct Coordinator::Impl {
   void act(JobRuntime& job, const Verdict& verdict);
   void requestStop(JobRuntime& job, PlannedEnd why, const std::string& reason);
   void onAttemptExit(const std::string& job_id, int attempt, const ExitStatus& status);
+  void settleAttempt(const std::string& job_id, int attempt);
+  void concludeAttempt(JobRuntime& job, const ExitStatus& status);
   void restart(JobRuntime& job, const std::string& why);
   void rollback(JobRuntime& job);
   void endJob(JobRuntime& job, const std::string& state, const std::string& reason);

@@ -89,6 +89,7 @@ void Coordinator::Impl::onWorkerEvent(JobRuntime& job, const wire::Envelope& env
   if (e.kind == "checkpoint") recordCheckpoint(job, env.attempt, e.step, e.detail, now);
   const bool current = job.running && env.attempt == job.attempt.attempt;
   if (current && e.kind == "finished") job.worker_finish_reason = finishedReason(e.detail);
+  if (current && (e.kind == "finished" || e.kind == "failed")) job.worker_said_goodbye = true;
   if (e.kind == "stage_change" || e.kind == "failed" || e.kind == "adjusted" || e.kind == "resume" ||
       e.kind == "skipped_step") {
     say(job.row.id + "#" + std::to_string(env.attempt) + " " + e.kind + ": " + e.detail);
@@ -116,13 +117,15 @@ void Coordinator::Impl::recordCheckpoint(JobRuntime& job, int attempt, int64_t s
 
 // Stores whatever the attempt's own log holds that the wire did not deliver (the store
 // ignores duplicates), and says how much that was.
-void Coordinator::Impl::backfill(JobRuntime& job, int attempt, const std::filesystem::path& run_dir) {
+std::string Coordinator::Impl::backfill(JobRuntime& job, int attempt, const std::filesystem::path& run_dir) {
   const auto log = readWorkerLog(run_dir / "metrics.jsonl", job.row.id, attempt);
+  std::string finish_reason;
   const int64_t before = store->metricCount(job.row.id, true);
   for (const auto& m : log.metrics) store->appendMetric(m);
   const int64_t added = store->metricCount(job.row.id, true) - before;
   for (const auto& e : log.events) {
     if (e.kind == "checkpoint") recordCheckpoint(job, attempt, e.step, e.detail, unixNow());
+    if (e.kind == "finished") finish_reason = finishedReason(e.detail);
   }
   if (added > 0) {
     decide(job, "backfill",
@@ -130,6 +133,7 @@ void Coordinator::Impl::backfill(JobRuntime& job, int attempt, const std::filesy
                " missing from the wire were read from " + (run_dir / "metrics.jsonl").string(),
            {{"rows", static_cast<double>(added)}});
   }
+  return finish_reason;
 }
 
 namespace {

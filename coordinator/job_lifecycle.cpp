@@ -126,6 +126,8 @@ void Coordinator::Impl::launch(JobRuntime& job, const std::string& kind, const s
   job.planned_end = PlannedEnd::kNone;
   job.diverged_at_step = -1;
   job.worker_finish_reason.clear();
+  job.worker_said_goodbye = false;
+  job.exit_status.reset();
   job.policies->newAttempt(from_step);
   job.row.state = "running";
   job.row.end_reason.clear();
@@ -180,10 +182,36 @@ void Coordinator::Impl::onAttemptExit(const std::string& job_id, int attempt, co
   auto it = by_id.find(job_id);
   if (it == by_id.end()) return;
   JobRuntime& job = *it->second;
-  if (!job.running || job.attempt.attempt != attempt) return;
-  job.running = false;
+  if (!job.running || job.attempt.attempt != attempt || job.exit_status) return;
+  job.exit_status = status;
+  job.exited_at = Clock::now();
   job.stop_deadline.reset();
-  backfill(job, attempt, job.attempt.run_dir);
+  settleAttempt(job_id, attempt);
+}
+
+// The process is gone, but its last reports (the "finished" event among them) may still be
+// on their way: wait until it said goodbye, or has been quiet for 500 ms, at most 5 s.
+void Coordinator::Impl::settleAttempt(const std::string& job_id, int attempt) {
+  JobRuntime& job = *by_id.at(job_id);
+  if (!job.running || job.attempt.attempt != attempt || !job.exit_status) return;
+  const auto now = Clock::now();
+  const bool quiet = now - std::max(job.last_seen, job.exited_at) >= std::chrono::milliseconds(500);
+  if (job.worker_said_goodbye || quiet || now - job.exited_at >= std::chrono::seconds(5)) {
+    concludeAttempt(job, *job.exit_status);
+    return;
+  }
+  auto timer = std::make_shared<boost::asio::steady_timer>(strand, std::chrono::milliseconds(50));
+  timer->async_wait([this, timer, job_id, attempt](const boost::system::error_code& ec) {
+    if (!ec && !done) settleAttempt(job_id, attempt);
+  });
+}
+
+void Coordinator::Impl::concludeAttempt(JobRuntime& job, const ExitStatus& status) {
+  const int attempt = job.attempt.attempt;
+  job.running = false;
+  job.exit_status.reset();
+  const std::string logged_reason = backfill(job, attempt, job.attempt.run_dir);
+  if (job.worker_finish_reason.empty()) job.worker_finish_reason = logged_reason;
   AttemptRow& row = job.attempt;
   row.ended_at = unixNow();
   row.exit_code = status.signal ? 128 + status.signal : status.exit_code;

@@ -14,14 +14,17 @@ std::vector<int64_t> generate(CognateModelImpl& model, const std::vector<int64_t
   torch::NoGradGuard no_grad;
   auto generator = at::detail::createCPUGenerator(options.seed);
   const int64_t window = model.config().max_seq_len;
+  // Tokens go where the model is; the last position's logits come back to the CPU, where
+  // argmax and the sampling generator run.
+  const torch::Device device = model.parameters().front().device();
 
   std::vector<int64_t> context = prompt;
   std::vector<int64_t> produced;
   for (int64_t i = 0; i < options.max_new_tokens; ++i) {
     const int64_t start = std::max<int64_t>(0, static_cast<int64_t>(context.size()) - window);
     auto tokens = torch::tensor(std::vector<int64_t>(context.begin() + start, context.end()),
-                                torch::kLong).unsqueeze(0);
-    auto logits = model.inferLogits(tokens).select(1, -1).squeeze(0).to(torch::kFloat32);
+                                torch::kLong).unsqueeze(0).to(device);
+    auto logits = model.inferLogits(tokens).select(1, -1).squeeze(0).to(torch::kCPU, torch::kFloat32);
     int64_t next = 0;
     if (options.temperature <= 0.0) {
       next = logits.argmax().item<int64_t>();

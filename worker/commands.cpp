@@ -72,6 +72,9 @@ int runTrain(const TrainCommand& command) {
   if (config.faults.attempt >= 0 && config.faults.attempt != command.coordinator.attempt) {
     config.faults = FaultsSection{};  // injected for another attempt only
   }
+  // The one place train.device meets the machine: a GPU per local rank, or the CPU.
+  const TrainDevice device = resolveTrainDevice(config, command.rank.local_rank);
+  // CPU threads: LibTorch's compute on the CPU; on a GPU only host-side work (data, launches).
   torch::set_num_threads(config.train.threads > 0 ? config.train.threads : command.default_threads);
   std::filesystem::path run_dir = command.run_dir;
   if (run_dir.empty()) run_dir = std::filesystem::path("runs") / std::filesystem::path(command.config).stem();
@@ -82,7 +85,7 @@ int runTrain(const TrainCommand& command) {
   comms_options.timeout = std::chrono::milliseconds(config.comms.timeout_ms);
   comms_options.abort_requested = command.stop_requested;
   comms_options.abort_grace = std::chrono::milliseconds(config.comms.abort_grace_ms);
-  auto collective = comms::makeCollective(comms_options, command.rank, torch::kCPU);
+  auto collective = comms::makeCollective(comms_options, command.rank, device.device);
 
   FanoutReporter reporter;
   WireReporter* wire = nullptr;  // owned by `reporter`
@@ -95,7 +98,8 @@ int runTrain(const TrainCommand& command) {
       reporter.add(std::move(link));
     }
     std::cout << "cogworker train " << command.config << " -> " << run_dir.string() << " (" << command.rank.size
-              << " rank(s), " << collective->backendName() << ", " << torch::get_num_threads() << " threads each)\n";
+              << " rank(s), " << collective->backendName() << ", " << device.describe() << ", "
+              << torch::get_num_threads() << " threads each)\n";
     printModelSummary(config.model, std::cout);
   }
   RunContext context;
@@ -103,6 +107,7 @@ int runTrain(const TrainCommand& command) {
   context.resume = command.resume;
   context.init_from = command.init_from;
   context.collective = collective.get();
+  context.device = device;
   context.stop_requested = command.stop_requested;
   if (wire) context.poll_commands = [wire] { return wire->pollCommands(); };
   Trainer trainer(config, context, reporter);

@@ -13,8 +13,9 @@ struct BatchTensors {
   torch::Tensor targets;  // [rows, seq_len] int64; kIgnoredTarget where not scored
 };
 
-// Copies a data::TokenBatch (int32, row-major) into the int64 tensors the model takes.
-inline BatchTensors toTensors(const data::TokenBatch& batch) {
+// Copies a data::TokenBatch (int32, row-major) into the int64 tensors the model takes, on
+// `device` (built on the CPU, then copied: one transfer per tensor).
+inline BatchTensors toTensors(const data::TokenBatch& batch, const torch::Device& device = torch::kCPU) {
   auto shape = std::vector<int64_t>{batch.rows, batch.seq_len};
   auto int32 = torch::TensorOptions().dtype(torch::kInt32);
   auto inputs = torch::from_blob(const_cast<int32_t*>(batch.inputs.data()), shape, int32).to(torch::kLong);
@@ -23,7 +24,8 @@ inline BatchTensors toTensors(const data::TokenBatch& batch) {
     auto scored = torch::from_blob(const_cast<uint8_t*>(batch.scored.data()), shape, torch::kUInt8);
     targets.masked_fill_(scored.eq(0), kIgnoredTarget);
   }
-  return {inputs, targets};
+  if (device.is_cpu()) return {inputs, targets};
+  return {inputs.to(device), targets.to(device)};
 }
 
 }  // namespace cog::worker

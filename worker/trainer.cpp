@@ -13,6 +13,7 @@
 #include "optim/grad_clip.hpp"
 #include "optim/qk_clip.hpp"
 #include "worker/checkpoint/checkpoint_recovery.hpp"
+#include "worker/cuda_bf16_autocast.hpp"
 #include "worker/data/data_set.hpp"
 #include "worker/named_parameters.hpp"
 #include "worker/token_batch_tensors.hpp"
@@ -70,8 +71,11 @@ struct Trainer::State {
   double window_loss = 0;
   int64_t planned_steps = 0;
   int64_t steps_in_epoch = 0;
+  size_t stage_index = 0;  // curriculum stage of the current epoch (reported: the coordinator's
+                           // loss-rise guard restarts its baseline when it changes)
 
   std::filesystem::path checkpointRoot() const { return ctx.run_dir / "checkpoints"; }
+  const torch::Device& device() const { return ctx.device.device; }
   int64_t rank() const { return ctx.collective ? ctx.collective->rank() : 0; }
   int64_t world() const { return ctx.collective ? ctx.collective->size() : 1; }
   bool isRankZero() const { return rank() == 0; }
@@ -107,6 +111,10 @@ Trainer::Trainer(const WorkerConfig& config, const RunContext& context, Reporter
 Trainer::~Trainer() = default;
 
 void Trainer::State::prepare() {
+  if (config.train.device == "cuda" && !device().is_cuda()) {
+    throw InvariantError("train.device = cuda, but the trainer was given " + device().str() +
+                         ": resolve RunContext::device with resolveTrainDevice() at the entry point");
+  }
   tokenizer = makeTokenizer(config.tokenizer);
   if (tokenizer->vocabSize() > config.model.vocab_size) {
     throw ConfigError(config.source + ": model.vocab_size = " + std::to_string(config.model.vocab_size) +
@@ -119,8 +127,15 @@ void Trainer::State::prepare() {
     for (const auto& stats : dataset->sourceStats()) reporter.onEvent({0, "data", data::formatSourceStats(stats)});
   }
 
+  if (isRankZero() && (device().is_cuda() || !ctx.device.note.empty())) {
+    const std::string& note = ctx.device.note;
+    reporter.onEvent({0, "device", ctx.device.describe() + (note.empty() ? "" : ": " + note)});
+  }
   torch::manual_seed(config.train.seed);
   net = model::makeCognateModel(config.model);
+  // Initialised on the CPU on every device, so one seed gives the same weights anywhere;
+  // moved before the optimizer sees the parameters, so its state is created beside them.
+  if (!device().is_cpu()) net->to(device());
   optimizer = std::make_unique<optim::MuGrokfast>(namedParameters(*net), config.optim);
   params = net->parameters();
 
@@ -275,11 +290,22 @@ int64_t Trainer::State::planSteps() const {
 void Trainer::State::trainStep(const data::TokenBatch& batch, const data::CurriculumStage& stage,
                                double normalizer) {
   const auto step_start = Clock::now();
-  auto tensors = toTensors(batch);
+  // CUDA runs kernels asynchronously: on steps whose timings are reported, synchronise
+  // before each timer reads, or they would measure kernel launches. Other steps do not wait.
+  const bool timed = device().is_cuda() && (pos.global_step + 1) % config.train.log_every == 0;
+  auto syncForTimer = [&] {
+    if (timed) torch::cuda::synchronize(device().index());
+  };
+  auto tensors = toTensors(batch, device());
   net->train();
 
-  auto out = net->forward(tensors.inputs);
-  auto loss = model::cognateLoss(*net, out, tensors.targets, kIgnoredTarget, normalizer);
+  // Forward and loss under autocast (when bf16); backward runs outside it, as autograd
+  // replays each op in the dtype its forward used.
+  auto loss = [&] {
+    CudaBf16Autocast autocast(ctx.device.bf16_autocast);
+    auto out = net->forward(tensors.inputs);
+    return model::cognateLoss(*net, out, tensors.targets, kIgnoredTarget, normalizer);
+  }();
   if (config.faults.nan_at_step == pos.global_step + 1 && faultApplies()) {
     loss.total = loss.total * std::numeric_limits<float>::quiet_NaN();
     reporter.onEvent({pos.global_step + 1, "fault", "faults.nan_at_step: loss forced to NaN"});
@@ -289,10 +315,20 @@ void Trainer::State::trainStep(const data::TokenBatch& batch, const data::Curric
                         " on rank " + std::to_string(rank()) + ": exiting as a crash would");
   }
 
+  // Step-time breakdown (bench/train_throughput reads it): forward + loss; backward with
+  // the bucket reductions it overlaps; the wait for the last buckets; the rest (clip, the
+  // agreement allreduce, optimizer, QK-clip).
+  syncForTimer();
+  const double forward_seconds = secondsSince(step_start);
+  const auto backward_start = Clock::now();
   optimizer->zeroGrad();
   if (bucketer) bucketer->beginBackward();
   loss.total.backward();
   if (bucketer) bucketer->finishBackward();
+  syncForTimer();
+  const double comm_wait_seconds = bucketer ? bucketer->lastWaitSeconds() : 0.0;
+  const double backward_seconds = secondsSince(backward_start) - comm_wait_seconds;
+  const auto update_start = Clock::now();
   const double grad_norm = optim::clipGradNorm(params, config.train.grad_clip);
 
   // One small allreduce: the mean loss over ranks, and whether any rank saw a non-finite
@@ -331,6 +367,8 @@ void Trainer::State::trainStep(const data::TokenBatch& batch, const data::Curric
     checkRanksAgree();
   }
 
+  syncForTimer();
+  const double update_seconds = secondsSince(update_start);
   const double step_seconds = secondsSince(step_start);
   if (pos.global_step % config.train.log_every == 0 || !finite) {
     const double window_seconds = secondsSince(window_start);
@@ -344,8 +382,12 @@ void Trainer::State::trainStep(const data::TokenBatch& batch, const data::Curric
                  {"grad_norm", grad_norm},
                  {"tokens_per_s", window_steps * batch.rows * batch.seq_len * world() / window_seconds},
                  {"step_seconds", step_seconds},
-                 {"comm_wait_seconds", bucketer ? bucketer->lastWaitSeconds() : 0.0},
+                 {"forward_seconds", forward_seconds},
+                 {"backward_seconds", backward_seconds},
+                 {"comm_wait_seconds", comm_wait_seconds},
+                 {"update_seconds", update_seconds},
                  {"seq_len", static_cast<double>(batch.seq_len)},
+                 {"curriculum_stage", static_cast<double>(stage_index)},
                  {"qk_clipped_heads", static_cast<double>(clipped_heads)}};
     if (isRankZero()) report(window_seconds / window_steps, s);
     window_start = Clock::now();
@@ -469,6 +511,7 @@ TrainResult Trainer::run() {
     s.pos.epoch = epoch;
     const auto& stage = s.dataset->stageFor(epoch);
     const size_t index = s.dataset->curriculum().stageIndexFor(epoch);
+    s.stage_index = index;
     if (index != stage_index) {
       stage_index = index;
       s.reporter.onEvent({s.pos.global_step, "stage_change",

@@ -11,6 +11,7 @@
 #include "common/error.hpp"
 #include "worker/config/worker_config.hpp"
 #include "worker/report/reporter.hpp"
+#include "worker/train_device.hpp"
 #include "worker/training_checkpoint.hpp"
 
 namespace cog::worker {
@@ -30,6 +31,9 @@ struct RunContext {
   // Data parallelism: every rank runs a Trainer; gradients are averaged through this
   // collective. Null means a single process (world of one). Not owned.
   comms::Collective* collective = nullptr;
+  // Device and precision from resolveTrainDevice(config, local rank); the collective must
+  // have been made for the same device. Default: CPU, fp32.
+  TrainDevice device;
   // Set asynchronously (SIGTERM from a launcher, Ctrl-C): the trainer finishes the step,
   // checkpoints `final` and returns. Owned by the entry point.
   const std::atomic<bool>* stop_requested = nullptr;

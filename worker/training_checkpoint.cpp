@@ -9,6 +9,7 @@
 #include "worker/checkpoint/checkpoint_reader.hpp"
 #include "worker/checkpoint/checkpoint_writer.hpp"
 #include "worker/checkpoint/safetensors.hpp"
+#include "worker/train_device.hpp"
 
 namespace cog::worker {
 namespace {
@@ -16,6 +17,7 @@ namespace {
 constexpr int kFormatVersion = 1;
 
 nlohmann::json finiteOrNull(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(); }
+
 
 double numberOr(const nlohmann::json& j, const char* key, double fallback) {
   return j.contains(key) && j[key].is_number() ? j[key].get<double>() : fallback;
@@ -81,6 +83,11 @@ std::filesystem::path saveTrainingCheckpoint(const std::filesystem::path& root, 
       optimizer->save(archive);
       // Dropout and sampling draw from the default CPU generator; saving it makes resume exact.
       archive.write("rng_state", at::detail::getDefaultCPUGenerator().get_state());
+      // On a GPU, dropout draws from that device's generator instead.
+      const torch::Device device = deviceOf(model);
+      if (device.is_cuda()) {
+        archive.write("cuda_rng_state", at::globalContext().defaultGenerator(device).get_state());
+      }
       archive.save_to(path.string());
     });
   }
@@ -120,9 +127,13 @@ CheckpointContents readCheckpointContents(const std::filesystem::path& directory
 void loadTrainingCheckpoint(const std::filesystem::path& directory, model::CognateModelImpl& model,
                             optim::MuGrokfast* optimizer) {
   checkpoint::CheckpointReader reader(directory);  // verifies every file's CRC32
+  // Tensors are stored on the device that saved them; mapping them on load makes a GPU
+  // run's checkpoint load on a CPU and the reverse: weights to the model's device, optimizer
+  // state to the CPU (MuGrokfast copies it beside each parameter, the RNG states stay there).
+  const torch::Device device = deviceOf(model);
   try {
     torch::serialize::InputArchive archive;
-    archive.load_from(reader.filePath("model.pt").string());
+    archive.load_from(reader.filePath("model.pt").string(), device);
     model.load(archive);
   } catch (const c10::Error& e) {
     throw CheckpointError(directory.string() + "/model.pt does not fit this model: " + e.what_without_backtrace());
@@ -132,12 +143,18 @@ void loadTrainingCheckpoint(const std::filesystem::path& directory, model::Cogna
     throw CheckpointError(directory.string() + ": has no optimizer.pt (weights-only checkpoint); cannot resume training from it");
   }
   torch::serialize::InputArchive archive;
-  archive.load_from(reader.filePath("optimizer.pt").string());
+  archive.load_from(reader.filePath("optimizer.pt").string(), torch::Device(torch::kCPU));
   optimizer->load(archive);
   torch::Tensor rng;
   archive.read("rng_state", rng);
   auto generator = at::detail::getDefaultCPUGenerator();
   generator.set_state(rng);
+  // Only a GPU run resumed on a GPU continues the device generator's stream.
+  torch::Tensor cuda_rng;
+  if (device.is_cuda() && archive.try_read("cuda_rng_state", cuda_rng)) {
+    at::Generator cuda_generator = at::globalContext().defaultGenerator(device);  // a shared handle
+    cuda_generator.set_state(cuda_rng);
+  }
 }
 
 std::optional<std::filesystem::path> newestCheckpoint(const std::filesystem::path& root) {

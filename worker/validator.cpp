@@ -8,6 +8,7 @@
 #include "model/generation.hpp"
 #include "worker/answer_match.hpp"
 #include "worker/token_batch_tensors.hpp"
+#include "worker/train_device.hpp"
 
 namespace cog::worker {
 
@@ -20,12 +21,15 @@ LossResult evaluateLoss(model::CognateModelImpl& model, const data::EpochStream&
   const bool was_training = model.is_training();
   model.eval();
   torch::NoGradGuard no_grad;
+  // Where the model is, in fp32 even when training autocasts to bf16, so val_loss stays
+  // comparable across devices and precisions.
+  const torch::Device device = deviceOf(model);
   LossResult result;
   int64_t batches = 0;
   for (int64_t c = first; c < last; c += batch) {
     if (max_batches > 0 && batches++ >= max_batches) break;
     const int64_t rows = std::min(batch, last - c);
-    auto tensors = toTensors(stream.chunks(c, rows));
+    auto tensors = toTensors(stream.chunks(c, rows), device);
     // Validation scores the answer the model would give: all refinement steps, no halting
     // shortcut, so the number is comparable across epochs.
     auto out = model.forward(tensors.inputs);

@@ -21,7 +21,8 @@ struct LossResult {
 };
 
 // Final-answer cross-entropy over the scored targets of chunks [first, last) of `stream`, `batch` chunks at a time
-// (at most max_batches batches when > 0), in eval mode without gradients.
+// (at most max_batches batches when > 0), in eval mode without gradients, on the model's
+// device and in fp32.
 LossResult evaluateLoss(model::CognateModelImpl& model, const data::EpochStream& stream, int64_t first,
                         int64_t last, int64_t batch, int64_t max_batches);
 

@@ -11,34 +11,13 @@
 #include "worker/config/worker_config.hpp"
 #include "worker/loaded_model.hpp"
 #include "worker/trainer.hpp"
+#include "recording_reporter.hpp"
 #include "worker_test_util.hpp"
 
 namespace cog::worker {
 namespace {
 
-// Records every report; optionally raises the stop flag once a given step is reported.
-class RecordingReporter : public Reporter {
- public:
-  void onStep(const StepReport& r) override {
-    steps.push_back(r);
-    if (stop_after_step > 0 && r.step == stop_after_step && stop_flag) stop_flag->store(true);
-  }
-  void onValidation(const ValidationReport& r) override { validations.push_back(r); }
-  void onEvent(const EventReport& r) override { events.push_back(r); }
-
-  bool hasEvent(const std::string& kind) const {
-    for (const auto& e : events) {
-      if (e.kind == kind) return true;
-    }
-    return false;
-  }
-
-  std::vector<StepReport> steps;
-  std::vector<ValidationReport> validations;
-  std::vector<EventReport> events;
-  int64_t stop_after_step = 0;
-  std::atomic<bool>* stop_flag = nullptr;
-};
+using testing::RecordingReporter;
 
 WorkerConfig microConfig(const testing::ScratchDir& dir, const std::vector<std::string>& overrides = {}) {
   return loadWorkerConfig(dir.write("micro.yaml", testing::microConfigYaml()), overrides);

@@ -125,6 +125,8 @@ void parseTrain(YamlFields f, TrainSection& t) {
   f.optional("log_every", t.log_every);
   f.optional("grad_clip", t.grad_clip);
   f.optional("qk_clip_tau", t.qk_clip_tau);
+  f.optional("device", t.device);
+  f.optional("precision", t.precision);
   f.rejectUnknownKeys();
   if (t.epochs < 1) f.fail("epochs", std::to_string(t.epochs) + ": must be at least 1");
   if (t.max_steps < 0) f.fail("max_steps", std::to_string(t.max_steps) + ": must be >= 0 (0 = no cap)");
@@ -133,6 +135,10 @@ void parseTrain(YamlFields f, TrainSection& t) {
   if (t.threads < 0) f.fail("threads", std::to_string(t.threads) + ": must be >= 0 (0 = automatic)");
   if (t.log_every < 1) f.fail("log_every", std::to_string(t.log_every) + ": must be at least 1");
   if (t.qk_clip_tau < 0) f.fail("qk_clip_tau", std::to_string(t.qk_clip_tau) + ": must be >= 0 (0 = off)");
+  if (t.device != "auto" && t.device != "cpu" && t.device != "cuda") {
+    f.fail("device", t.device + ": expected auto, cpu or cuda");
+  }
+  if (t.precision != "fp32" && t.precision != "bf16") f.fail("precision", t.precision + ": expected fp32 or bf16");
 }
 
 void parseOptim(YamlFields f, optim::MuGrokfastOptions& o) {

@@ -23,6 +23,12 @@ struct TrainSection {
   int64_t log_every = 10;   // steps between progress lines / metric reports
   double grad_clip = 1.0;   // max global grad norm; <= 0 measures only
   double qk_clip_tau = 0;   // MuonClip threshold on attention logits; 0 = off
+  // Where the model, batches and loss live: auto | cpu | cuda. auto = cuda when LibTorch
+  // sees a GPU, else cpu; cuda without a GPU is an error (worker/train_device.hpp).
+  std::string device = "auto";
+  // fp32 | bf16. bf16 = autocast of the forward pass and loss to bfloat16 on CUDA; weights,
+  // gradients and optimizer state stay fp32. On CPU only through auto (it falls back to fp32).
+  std::string precision = "fp32";
 };
 
 struct ValidationSection {
