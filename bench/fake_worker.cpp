@@ -70,7 +70,10 @@ int main(int argc, char** argv) {
           const double ms = std::chrono::duration<double, std::milli>(Clock::now() - sent).count();
           std::cout << "fake_worker: stop command " << ms << " ms after the NaN report was posted\n";
           link.post(Event{step, "finished", "reason stop_command"});
+          const auto closing = Clock::now();
           link.close(std::chrono::seconds(5));
+          std::cout << "fake_worker: link closed (final event flushed) in "
+                    << std::chrono::duration<double, std::milli>(Clock::now() - closing).count() << " ms\n";
           return 0;
         }
         std::this_thread::sleep_for(std::chrono::microseconds(200));

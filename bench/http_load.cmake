@@ -2,4 +2,4 @@
 # bench/CMakeLists.txt. Torch-free, so it builds in seconds.
 find_package(Threads REQUIRED)
 add_executable(http_load_bench ${CMAKE_CURRENT_LIST_DIR}/http_load.cpp)
-target_link_libraries(http_load_bench PRIVATE cog_http CLI11::CLI11 Threads::Threads)
+target_link_libraries(http_load_bench PRIVATE cog_http cog_store CLI11::CLI11 Threads::Threads)

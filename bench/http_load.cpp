@@ -27,6 +27,8 @@
 #include <vector>
 
 #include "coordinator/http/http_server.hpp"
+#include "coordinator/http/rest_handler.hpp"
+#include "coordinator/store/store.hpp"
 
 namespace {
 
@@ -243,11 +245,22 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 1000));
   app.add_option("--seconds", seconds, "duration per path")->check(CLI::Range(0.1, 3600.0));
   app.add_option("--path", paths, "paths to GET, one after another (repeatable)");
+  std::string store_file;
+  app.add_option("--store", store_file,
+                 "serve a real coordinator store (a state dir's coord.db, SQLite) instead of the "
+                 "in-memory one")
+      ->check(CLI::ExistingFile);
   CLI11_PARSE(app, argc, argv);
 
   try {
-    BenchStore store;
-    RestHandler handler(store);
+    std::unique_ptr<StoreReader> store;
+    if (store_file.empty()) {
+      store = std::make_unique<BenchStore>();
+    } else {
+      store = std::make_unique<Store>(store_file);
+      std::printf("serving %s (%zu jobs)\n", store_file.c_str(), store->jobs().size());
+    }
+    RestHandler handler(*store);
     boost::asio::io_context io;
     HttpServerLimits limits;
     limits.max_connections = size_t(connections) + 8;

@@ -111,6 +111,7 @@ void Store::upsertExperiment(const ExperimentRow& r) {
 }
 
 void Store::upsertJob(const JobRow& r) {
+  jobs_cache_.reset();
   beginWrite();
   // ON CONFLICT DO UPDATE (not INSERT OR REPLACE) keeps the rowid, and so the job order.
   auto& s = statement(

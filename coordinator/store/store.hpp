@@ -15,8 +15,10 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "coordinator/store/records.hpp"
 #include "coordinator/store/sqlite_check.hpp"
@@ -100,6 +102,11 @@ class Store : public StoreReader {
   sqlite3* db_ = nullptr;
   mutable std::unordered_map<const char*, std::unique_ptr<Statement>> statements_;
   size_t pending_ = 0;
+  // The jobs table as last read. The REST endpoint reads it on most requests and only this
+  // connection writes it (upsertJob clears the copy), so it is served from memory between
+  // writes: tens of thousands of requests per second against a handful of writes. (One
+  // coordinator per state dir: another process writing the same file is not expected.)
+  mutable std::optional<std::vector<JobRow>> jobs_cache_;
 };
 
 }  // namespace cog::coord

@@ -64,6 +64,7 @@ std::vector<ExperimentRow> Store::experiments() const {
 }
 
 std::vector<JobRow> Store::jobs() const {
+  if (jobs_cache_) return *jobs_cache_;
   auto& s = statement(
       "SELECT id, experiment_id, model_config, state, attempt, ranks, slots, restarts, "
       "relaunches, step, epoch, best_val_loss, best_exact_match, last_metrics, end_reason, "
@@ -71,18 +72,16 @@ std::vector<JobRow> Store::jobs() const {
   auto use = s.use();
   std::vector<JobRow> out;
   while (s.step()) out.push_back(readJob(s, file_));
+  jobs_cache_ = out;
   return out;
 }
 
 std::optional<JobRow> Store::job(const std::string& id) const {
-  auto& s = statement(
-      "SELECT id, experiment_id, model_config, state, attempt, ranks, slots, restarts, "
-      "relaunches, step, epoch, best_val_loss, best_exact_match, last_metrics, end_reason, "
-      "updated_at FROM jobs WHERE id = ?1");
-  auto use = s.use();
-  s.bind(1, id);
-  if (!s.step()) return std::nullopt;
-  return readJob(s, file_);
+  if (!jobs_cache_) jobs();
+  for (const auto& row : *jobs_cache_) {
+    if (row.id == id) return row;
+  }
+  return std::nullopt;
 }
 
 std::vector<AttemptRow> Store::attempts(const std::string& job_id) const {
