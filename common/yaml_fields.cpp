@@ -266,4 +266,24 @@ YAML::Node loadYamlFile(const std::string& path) {
   }
 }
 
+YAML::Node parseYamlText(const std::string& text, const std::string& source) {
+  try {
+    return YAML::Load(text);
+  } catch (const YAML::ParserException& e) {
+    throw ConfigError(source + ":" + std::to_string(e.mark.line + 1) + ": YAML syntax error: " + e.msg);
+  }
+}
+
+LoadedYaml loadYamlWithOverrides(const std::string& path, const std::vector<std::string>& overrides) {
+  LoadedYaml loaded;
+  loaded.root = loadYamlFile(path);
+  for (const auto& assignment : overrides) applyYamlOverride(loaded.root, assignment);
+  std::ostringstream effective;
+  effective << loaded.root;
+  loaded.effective_text = effective.str();
+  const auto slash = path.find_last_of('/');
+  loaded.base_dir = slash == std::string::npos ? "." : (slash == 0 ? "/" : path.substr(0, slash));
+  return loaded;
+}
+
 }  // namespace cog

@@ -58,6 +58,20 @@ void applyYamlOverride(YAML::Node& root, const std::string& assignment);
 // Loads a YAML file; a missing file or syntax error is a ConfigError naming file and line.
 YAML::Node loadYamlFile(const std::string& path);
 
+// A YAML document from text (a config stored in a checkpoint or store); a syntax error is a
+// ConfigError naming `source` and the line.
+YAML::Node parseYamlText(const std::string& text, const std::string& source);
+
+// A config file with --set overrides applied. The tree is what gets parsed (so error line
+// numbers are the file's own); the effective text is what gets stored; relative paths in
+// the file resolve against base_dir (the file's folder, "." for a bare name).
+struct LoadedYaml {
+  YAML::Node root;
+  std::string effective_text;
+  std::string base_dir;
+};
+LoadedYaml loadYamlWithOverrides(const std::string& path, const std::vector<std::string>& overrides);
+
 namespace detail {
 // One overload per supported field type; false when the node does not hold that type.
 bool convertScalar(const YAML::Node& node, bool& out);

@@ -100,22 +100,12 @@ ExperimentConfig parseTree(const YAML::Node& root, const std::string& yaml_text,
 
 ExperimentConfig parseExperimentConfig(const std::string& yaml_text, const std::string& source,
                                        const std::string& base_dir) {
-  YAML::Node root;
-  try {
-    root = YAML::Load(yaml_text);
-  } catch (const YAML::ParserException& e) {
-    throw ConfigError(source + ":" + std::to_string(e.mark.line + 1) + ": YAML syntax error: " + e.msg);
-  }
-  return parseTree(root, yaml_text, source, base_dir);
+  return parseTree(parseYamlText(yaml_text, source), yaml_text, source, base_dir);
 }
 
 ExperimentConfig loadExperimentConfig(const std::string& path, const std::vector<std::string>& overrides) {
-  YAML::Node root = loadYamlFile(path);
-  for (const auto& assignment : overrides) applyYamlOverride(root, assignment);
-  std::ostringstream effective;
-  effective << root;
-  const std::string base_dir = fs::path(path).parent_path().string();
-  return parseTree(root, effective.str(), path, base_dir.empty() ? "." : base_dir);
+  const auto loaded = loadYamlWithOverrides(path, overrides);
+  return parseTree(loaded.root, loaded.effective_text, path, loaded.base_dir);
 }
 
 }  // namespace cog::coord
