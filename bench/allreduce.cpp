@@ -131,6 +131,8 @@ int run(int64_t min_bytes, int64_t max_bytes, int fixed_iterations) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // The same Open MPI defaults cogworker runs with (comms/bootstrap.hpp).
+  cog::comms::applyMpiTuningDefaults();
   CLI::App app{"Cog allreduce benchmark and correctness check (run under mpirun)"};
   int64_t min_bytes = 4096;
   int64_t max_bytes = 64LL << 20;

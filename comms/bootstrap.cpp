@@ -1,5 +1,7 @@
 #include "comms/bootstrap.hpp"
 
+#include <cstdlib>
+
 #include <climits>
 #include <string>
 #include <vector>
@@ -122,6 +124,10 @@ RankInfo rankInfoFromEnvironment(const EnvironmentLookup& getenv) {
   if (getenv("OMPI_COMM_WORLD_RANK") != nullptr) return fromOpenMpi(getenv);
   if (getenv("SLURM_PROCID") != nullptr) return fromSlurm(getenv);
   return RankInfo{};
+}
+
+void applyMpiTuningDefaults() {
+  ::setenv("OMPI_MCA_coll_libnbc_iallreduce_algorithm", "1", /*overwrite=*/0);
 }
 
 }  // namespace cog::comms

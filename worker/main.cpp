@@ -53,7 +53,9 @@ CoordinatorAddress coordinatorFromEnvironment() {
 
 int main(int argc, char** argv) {
   using namespace cog::worker;
-  // The launcher's environment is mapped once, here (comms/bootstrap.hpp).
+  // The launcher's environment is mapped once, here (comms/bootstrap.hpp), and Open MPI's
+  // tuning defaults for gradient buckets are set before MPI starts.
+  cog::comms::applyMpiTuningDefaults();
   cog::comms::RankInfo rank_info;
   try {
     rank_info = cog::comms::rankInfoFromEnvironment([](const char* name) { return std::getenv(name); });
