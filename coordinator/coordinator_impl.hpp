@@ -111,7 +111,6 @@ struct Coordinator::Impl {
   bool interrupted = false;
   bool done = false;
   int exit_code = kCoordAllSucceeded;
-  Clock::time_point started = Clock::now();
 };
 
 double unixNow();
