@@ -54,9 +54,10 @@ void Coordinator::Impl::start() {
     http->start();
   }
   CoordinatorEndpoints bound{options.experiment_file, endpoint->boundEndpoint(),
-                             http ? "127.0.0.1:" + std::to_string(http->port()) : std::string(),
+                             http ? parseListenAddress(http_listen).address().to_string() + ":" +
+                                        std::to_string(http->port())
+                                  : std::string(),
                              static_cast<long long>(::getpid())};
-  if (http && http_listen.rfind("127.0.0.1", 0) != 0) bound.http = http_listen;
   writeEndpoints(state, bound);
 
   LocalLauncherOptions launch;
@@ -217,7 +218,7 @@ void Coordinator::Impl::finishIfDone() {
   }
   done = true;
   for (auto& job : jobs) {
-    if (job->row.state == "failed") exit_code = interrupted ? exit_code : kCoordSomeFailed;
+    if (!interrupted && job->row.state == "failed") exit_code = kCoordSomeFailed;
     saveJob(*job);
   }
   const double now = unixNow();
@@ -237,9 +238,9 @@ void Coordinator::Impl::finishIfDone() {
   signals.cancel();
   if (http) http->stop();
   endpoint->stop();
-  // Not destroyed here: this may run inside the launcher's own exit callback. Posted, it
-  // goes once that handler has returned, and cancels the launcher's timers and signal wait.
-  boost::asio::post(strand, [this] { launcher.reset(); });
+  // Not destroyed here: this may run inside the launcher's own exit callback, and handlers
+  // it already queued still refer to it. Shut down, it lets io_context::run() return.
+  launcher->shutdown();
 }
 
 Coordinator::Coordinator(ExperimentConfig experiment, CoordinatorOptions options)

@@ -9,13 +9,6 @@
 namespace cog::coord {
 namespace {
 
-double scalarOf(const Scalars& scalars, const std::string& name) {
-  for (const auto& [k, v] : scalars) {
-    if (k == name) return v;
-  }
-  return kNoValue;
-}
-
 std::string samplesJson(const std::vector<wire::Sample>& samples);
 
 }  // namespace
@@ -68,8 +61,8 @@ void Coordinator::Impl::onValidation(JobRuntime& job, const wire::Envelope& env,
   store->appendValidation(row);
   if (!job.running || env.attempt != job.attempt.attempt) return;
   job.row.step = std::max(job.row.step, v.step);  // the last epoch ends between metric reports
-  const double val_loss = scalarOf(v.scalars, "val_loss");
-  const double exact = scalarOf(v.scalars, "exact_match");
+  const double val_loss = scalarOr(v.scalars, "val_loss");
+  const double exact = scalarOr(v.scalars, "exact_match");
   if (std::isfinite(val_loss) && (std::isnan(job.row.best_val_loss) || val_loss < job.row.best_val_loss)) {
     job.row.best_val_loss = val_loss;
   }
@@ -79,7 +72,7 @@ void Coordinator::Impl::onValidation(JobRuntime& job, const wire::Envelope& env,
   job.dirty = true;
   say(job.row.id + "#" + std::to_string(env.attempt) + " validation at step " + std::to_string(v.step) +
       ": val_loss " + formatValue(val_loss) + ", exact_match " + formatValue(exact, 3) + ", distinct_1 " +
-      formatValue(scalarOf(v.scalars, "distinct_1"), 3));
+      formatValue(scalarOr(v.scalars, "distinct_1"), 3));
   if (job.planned_end != PlannedEnd::kNone) return;
   if (auto verdict = job.policies->onValidation(row)) act(job, *verdict);
 }
@@ -107,7 +100,7 @@ void Coordinator::Impl::recordCheckpoint(JobRuntime& job, int attempt, int64_t s
   row.step = step;
   row.time = now;
   for (const auto& v : store->validations(job.row.id)) {
-    if (v.attempt == attempt && v.step == step) row.val_loss = scalarOf(v.scalars, "val_loss");
+    if (v.attempt == attempt && v.step == step) row.val_loss = scalarOr(v.scalars, "val_loss");
   }
   const bool condemned = job.running && attempt == job.attempt.attempt && job.planned_end == PlannedEnd::kDiverged &&
                          step >= job.diverged_at_step;

@@ -7,13 +7,6 @@
 namespace cog::coord {
 namespace {
 
-double scalar(const Scalars& scalars, const std::string& name) {
-  for (const auto& [k, v] : scalars) {
-    if (k == name) return v;
-  }
-  return kNoValue;
-}
-
 std::string pad(const std::string& s, size_t width) {
   return s.size() >= width ? s + " " : s + std::string(width - s.size(), ' ');
 }
@@ -49,9 +42,9 @@ std::string formatStatusTable(const std::vector<JobRow>& jobs) {
     const bool running = job.state == "running" || job.state == "stopping";
     os << pad(job.id, 14) << pad(std::to_string(job.attempt), 8) << pad(job.state, 14)
        << pad(std::to_string(job.epoch + 1) + "/" + std::to_string(job.step), 12)
-       << pad(formatValue(scalar(m, "loss")), 9) << pad(formatValue(job.best_val_loss), 9)
-       << pad(formatValue(scalar(m, "tokens_per_s"), 5), 9)
-       << pad(running ? formatDuration(scalar(m, "eta_s")) : "-", 8) << "\n";
+       << pad(formatValue(scalarOr(m, "loss")), 9) << pad(formatValue(job.best_val_loss), 9)
+       << pad(formatValue(scalarOr(m, "tokens_per_s"), 5), 9)
+       << pad(running ? formatDuration(scalarOr(m, "eta_s")) : "-", 8) << "\n";
   }
   return os.str();
 }

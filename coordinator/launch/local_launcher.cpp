@@ -49,10 +49,16 @@ LocalLauncher::LocalLauncher(Executor executor, LocalLauncherOptions options)
   schedulePoll();
 }
 
-LocalLauncher::~LocalLauncher() {
+LocalLauncher::~LocalLauncher() { shutdown(); }
+
+void LocalLauncher::shutdown() {
+  stopped_ = true;
   boost::system::error_code ignored;
   sigchld_.cancel(ignored);
   poll_timer_.cancel();
+  for (auto& [pid, child] : children_) {
+    if (child.kill_timer) child.kill_timer->cancel();
+  }
 }
 
 std::vector<std::string> LocalLauncher::commandLine(const LaunchRequest& request) const {
@@ -121,15 +127,17 @@ void LocalLauncher::stop(int64_t id, std::chrono::milliseconds grace) {
   if (it->second.kill_timer) return;  // already stopping: keep the first deadline
   it->second.kill_timer = std::make_unique<boost::asio::steady_timer>(executor_, grace);
   it->second.kill_timer->async_wait([this, id](const boost::system::error_code& ec) {
-    if (ec || !children_.count(id)) return;
+    if (ec || stopped_ || !children_.count(id)) return;
     ::kill(-static_cast<pid_t>(id), SIGKILL);
   });
 }
 
 void LocalLauncher::watchSignals() {
   sigchld_.async_wait([this](const boost::system::error_code& ec, int) {
-    if (ec) return;
-    boost::asio::post(executor_, [this] { reap(); });
+    if (ec || stopped_) return;
+    boost::asio::post(executor_, [this] {
+      if (!stopped_) reap();
+    });
     watchSignals();
   });
 }
@@ -139,7 +147,7 @@ void LocalLauncher::watchSignals() {
 void LocalLauncher::schedulePoll() {
   poll_timer_.expires_after(std::chrono::milliseconds(250));
   poll_timer_.async_wait([this](const boost::system::error_code& ec) {
-    if (ec) return;
+    if (ec || stopped_) return;
     reap();
     schedulePoll();
   });

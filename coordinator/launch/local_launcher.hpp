@@ -31,6 +31,10 @@ class LocalLauncher final : public Launcher {
   void stop(int64_t id, std::chrono::milliseconds grace) override;
   size_t running() const override { return children_.size(); }
 
+  // Stops watching for exits (cancels the signal wait and the poll), so the io_context can
+  // run out of work. Call on the executor; the launcher stays valid until destroyed.
+  void shutdown();
+
   // The argv start() would exec (for tests and the attempt record).
   std::vector<std::string> commandLine(const LaunchRequest& request) const;
 
@@ -48,6 +52,7 @@ class LocalLauncher final : public Launcher {
   boost::asio::signal_set sigchld_;
   boost::asio::steady_timer poll_timer_;
   std::map<int64_t, Child> children_;  // by pid (= process group id)
+  bool stopped_ = false;               // after shutdown(): queued handlers do nothing
 };
 
 }  // namespace cog::coord

@@ -15,6 +15,14 @@ using Scalars = std::vector<std::pair<std::string, double>>;
 
 inline constexpr double kNoValue = std::numeric_limits<double>::quiet_NaN();
 
+// The value named `name`, or kNoValue when the report does not carry it.
+inline double scalarOr(const Scalars& scalars, const std::string& name, double fallback = kNoValue) {
+  for (const auto& [key, value] : scalars) {
+    if (key == name) return value;
+  }
+  return fallback;
+}
+
 struct ExperimentRow {
   std::string id;           // experiment name from the YAML (unique per state dir)
   std::string config_path;  // the experiment file as given on the command line

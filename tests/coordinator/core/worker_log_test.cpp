@@ -27,8 +27,12 @@ TEST(WorkerLog, ReadsStepsValidationsEventsAndSkipsATornLastLine) {
   EXPECT_EQ(log.metrics[0].step, 10);
   ASSERT_EQ(log.metrics[0].scalars.size(), 2u);
   for (const auto& [name, value] : log.metrics[0].scalars) {
-    if (name == "grad_norm") EXPECT_TRUE(std::isnan(value));  // written as "nan"
-    if (name == "loss") EXPECT_EQ(value, 2.5);
+    if (name == "grad_norm") {
+      EXPECT_TRUE(std::isnan(value));  // written as "nan"
+    }
+    if (name == "loss") {
+      EXPECT_EQ(value, 2.5);
+    }
   }
   ASSERT_EQ(log.validations.size(), 1u);
   EXPECT_NE(log.validations[0].samples_json.find("Q"), std::string::npos);
