@@ -5,8 +5,10 @@
 #include <sstream>
 #include <string>
 
+#include "common/enforce.hpp"
 #include "common/error.hpp"
 #include "optim/newton_schulz.hpp"
+#include "optim/orthogonalization_shards.hpp"
 
 namespace cog::optim {
 namespace {
@@ -85,7 +87,9 @@ MuGrokfast::MuGrokfast(const std::vector<NamedParameter>& params, MuGrokfastOpti
 
 void MuGrokfast::step() {
   torch::NoGradGuard noGrad;
-  for (ParamState& s : states_) {
+  std::vector<torch::Tensor> directions(states_.size());
+  for (size_t i = 0; i < states_.size(); ++i) {
+    ParamState& s = states_[i];
     const torch::Tensor& rawGrad = s.param.tensor.grad();
     if (!rawGrad.defined()) continue;
     if (rawGrad.is_sparse()) {
@@ -94,31 +98,88 @@ void MuGrokfast::step() {
     }
     const torch::Tensor grad = grokfast_.apply(rawGrad, s.grokfastEma);
     if (s.kind == ParamGroupKind::kMuon) {
-      muonUpdate(s, grad);
+      directions[i] = muonDirection(s, grad);
     } else {
       adamUpdate(s, grad);
     }
   }
+  orthogonalizeAndApply(directions);
   ++stepCount_;
+}
+
+void MuGrokfast::shareOrthogonalization(OrthogonalizationSharing sharing) {
+  COG_ENFORCE_GE(sharing.world, 1);
+  COG_ENFORCE_LT(sharing.rank, sharing.world);
+  if (sharing.world > 1 && !sharing.sum_over_ranks) {
+    throw InvariantError("shareOrthogonalization: a world of " + std::to_string(sharing.world) +
+                         " needs a sum_over_ranks");
+  }
+  std::vector<std::pair<int64_t, int64_t>> shapes;
+  std::vector<size_t> muon;
+  exchangeOffset_.assign(states_.size(), -1);
+  exchangeElements_ = 0;
+  for (size_t i = 0; i < states_.size(); ++i) {
+    const torch::Tensor& p = states_[i].param.tensor;
+    if (states_[i].kind != ParamGroupKind::kMuon) continue;
+    shapes.emplace_back(p.size(0), p.numel() / p.size(0));
+    muon.push_back(i);
+    exchangeOffset_[i] = exchangeElements_;
+    exchangeElements_ += p.numel();
+  }
+  const std::vector<int> owners = assignOrthogonalizationOwners(shapes, sharing.world);
+  owner_.assign(states_.size(), -1);
+  for (size_t k = 0; k < muon.size(); ++k) owner_[muon[k]] = owners[k];
+  sharing_ = std::move(sharing);
 }
 
 // Muon (Jordan et al. 2024): Nesterov momentum, then replace the update by the nearest
 // semi-orthogonal matrix so every direction of the weight matrix moves at the same rate.
-void MuGrokfast::muonUpdate(ParamState& s, const torch::Tensor& grad) {
-  torch::Tensor& p = s.param.tensor;
-  const double lr = groupLr(ParamGroupKind::kMuon);
+torch::Tensor MuGrokfast::muonDirection(ParamState& s, const torch::Tensor& grad) {
   const double mu = options_.momentum;
   s.momentum.mul_(mu).add_(grad);
   const torch::Tensor u = options_.nesterov ? grad.add(s.momentum, mu) : s.momentum;
   // Conv-like >2-D weights are matrices of rows x (everything else).
-  const int64_t rows = p.size(0);
-  const int64_t cols = p.numel() / rows;
-  const torch::Tensor o = newtonSchulzOrthogonalize(u.reshape({rows, cols}), options_.ns_steps);
+  const int64_t rows = u.size(0);
+  return u.reshape({rows, u.numel() / rows});
+}
+
+void MuGrokfast::applyMuon(ParamState& s, const torch::Tensor& o) {
+  torch::Tensor& p = s.param.tensor;
+  const double lr = groupLr(ParamGroupKind::kMuon);
   // O has unit singular values, so its RMS entry is 1/sqrt(cols) for a wide matrix but
   // 1/sqrt(rows) for a tall one; the factor gives tall matrices the same per-entry step.
+  const int64_t rows = p.size(0);
+  const int64_t cols = p.numel() / rows;
   const double scale = std::sqrt(std::max(1.0, static_cast<double>(rows) / cols));
   p.mul_(1.0 - lr * options_.weightDecay(ParamGroupKind::kMuon));
-  p.add_(o.view(p.sizes()), -lr * scale);
+  p.add_(o.view(p.sizes()).to(p.scalar_type()), -lr * scale);
+}
+
+void MuGrokfast::orthogonalizeAndApply(const std::vector<torch::Tensor>& directions) {
+  const bool sharded = sharing_.world > 1 && exchangeElements_ > 0;
+  if (!sharded) {
+    for (size_t i = 0; i < states_.size(); ++i) {
+      if (directions[i].defined()) applyMuon(states_[i], newtonSchulzOrthogonalize(directions[i], options_.ns_steps));
+    }
+    return;
+  }
+  // Every rank takes part in the sum, even with nothing of its own to add: it is a
+  // collective. A matrix without a gradient is left out the same way on every rank, since
+  // data-parallel ranks run the same graph.
+  torch::Tensor exchange;
+  for (size_t i = 0; i < states_.size(); ++i) {
+    if (!exchange.defined() && owner_[i] >= 0) {
+      exchange = torch::zeros({exchangeElements_}, states_[i].param.tensor.options().dtype(torch::kFloat32));
+    }
+    if (!directions[i].defined() || owner_[i] != sharing_.rank) continue;
+    exchange.narrow(0, exchangeOffset_[i], directions[i].numel())
+        .copy_(newtonSchulzOrthogonalize(directions[i], options_.ns_steps).reshape({-1}));
+  }
+  sharing_.sum_over_ranks(exchange);
+  for (size_t i = 0; i < states_.size(); ++i) {
+    if (!directions[i].defined()) continue;
+    applyMuon(states_[i], exchange.narrow(0, exchangeOffset_[i], directions[i].numel()));
+  }
 }
 
 // AdamW (Loshchilov & Hutter 2019) with bias correction, in PyTorch's formulation.

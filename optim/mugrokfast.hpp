@@ -4,6 +4,7 @@
 #include <torch/types.h>
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <vector>
 
@@ -35,11 +36,23 @@ struct MuGrokfastOptions {
   double adam_eps = 1e-8;
   double grokfast_alpha = 0.98;
   double grokfast_lambda = 0.0;  // 0 disables the filter
+  // Data parallel only: each rank orthogonalises its share of the Muon matrices and the
+  // results are exchanged (MuGrokfast::shareOrthogonalization). Same update either way.
+  bool shard_orthogonalization = true;
 
   // Throws ConfigError "optim.<field> = <value>: <what is allowed>" for the first bad field.
   void validate() const;
   double weightDecay(ParamGroupKind kind) const;
   double baseLr(ParamGroupKind kind) const;
+};
+
+// How data-parallel ranks split the Newton-Schulz work (see orthogonalization_shards.hpp).
+// `sum_over_ranks` sums a float32 tensor in place over all ranks; every rank's step() calls
+// it exactly once, at the same point, so it may be a blocking collective.
+struct OrthogonalizationSharing {
+  int rank = 0;
+  int world = 1;
+  std::function<void(torch::Tensor&)> sum_over_ranks;
 };
 
 class MuGrokfast {
@@ -51,6 +64,13 @@ class MuGrokfast {
   // One update from the parameters' current .grad(); parameters without a grad are
   // skipped (their state, including the Adam step count, does not advance).
   void step();
+
+  // From now on step() computes only this rank's share of the Muon orthogonalisations and
+  // gets the rest through sharing.sum_over_ranks. Every rank must call this with the same
+  // world and then call step() in lockstep (data parallelism does). A world of 1 changes
+  // nothing. The state (momentum, Adam moments) stays complete on every rank, so
+  // checkpoints and resumes at another world size are unaffected.
+  void shareOrthogonalization(OrthogonalizationSharing sharing);
   // Zeroes every defined grad in place (keeps the storage, which gradient buckets may
   // alias); undefined grads stay undefined.
   void zeroGrad();
@@ -86,7 +106,12 @@ class MuGrokfast {
     torch::Tensor grokfastEma;  // undefined until the filter first sees a grad
   };
 
-  void muonUpdate(ParamState& state, const torch::Tensor& grad);
+  // Momentum, then the Nesterov direction as a rows x (rest) matrix.
+  torch::Tensor muonDirection(ParamState& state, const torch::Tensor& grad);
+  // Weight decay and the scaled step along the orthogonalised direction `o`.
+  void applyMuon(ParamState& state, const torch::Tensor& o);
+  // Orthogonalises and applies directions[i] for each state i that has one.
+  void orthogonalizeAndApply(const std::vector<torch::Tensor>& directions);
   void adamUpdate(ParamState& state, const torch::Tensor& grad);
 
   MuGrokfastOptions options_;
@@ -94,6 +119,12 @@ class MuGrokfast {
   std::vector<ParamState> states_;
   double lrScale_ = 1.0;
   int64_t stepCount_ = 0;
+  // Set by shareOrthogonalization: the owner rank of each state (-1 for the fallback group)
+  // and each Muon state's offset in the flat exchange buffer.
+  OrthogonalizationSharing sharing_;
+  std::vector<int> owner_;
+  std::vector<int64_t> exchangeOffset_;
+  int64_t exchangeElements_ = 0;
 };
 
 }  // namespace cog::optim

@@ -219,11 +219,16 @@ void Trainer::State::startDataParallel() {
   options.bucket_bytes = static_cast<int64_t>(config.comms.bucket_mb * 1024 * 1024);
   options.first_bucket_bytes = static_cast<int64_t>(config.comms.first_bucket_mb * 1024 * 1024);
   bucketer = std::make_unique<comms::GradientBucketer>(params, *ctx.collective, options);
+  if (config.optim.shard_orthogonalization) {
+    optimizer->shareOrthogonalization({static_cast<int>(rank()), static_cast<int>(world()),
+                                       [this](torch::Tensor& t) { ctx.collective->allreduce(t, comms::ReduceOp::kSum); }});
+  }
   if (isRankZero()) {
     reporter.onEvent({pos.global_step, "data_parallel",
                       std::to_string(world()) + " ranks over " + ctx.collective->backendName() + ", " +
                           std::to_string(bucketer->layout().size()) + " gradient buckets for " +
-                          std::to_string(params.size()) + " parameters"});
+                          std::to_string(params.size()) + " parameters" +
+                          (config.optim.shard_orthogonalization ? ", Newton-Schulz split over ranks" : "")});
   }
 }
 

@@ -97,6 +97,10 @@ void parseData(YamlFields f, data::DataConfig& d, const std::string& base_dir) {
   f.optional("loss_on", loss_on);
   if (loss_on != "all" && loss_on != "answer") f.fail("loss_on", loss_on + ": expected all or answer");
   d.answer_only_loss = loss_on == "answer";
+  std::string packing = "stream";
+  f.optional("packing", packing);
+  if (packing != "stream" && packing != "aligned") f.fail("packing", packing + ": expected stream or aligned");
+  d.aligned_rows = packing == "aligned";
   for (auto& c : f.sectionList("curriculum")) {
     data::CurriculumStage stage;
     c.required("from_epoch", stage.from_epoch);
@@ -163,6 +167,7 @@ void parseOptim(YamlFields f, optim::MuGrokfastOptions& o) {
   f.optional("adam_eps", o.adam_eps);
   f.optional("grokfast_alpha", o.grokfast_alpha);
   f.optional("grokfast_lambda", o.grokfast_lambda);
+  f.optional("shard_orthogonalization", o.shard_orthogonalization);
   f.rejectUnknownKeys();
   try {
     o.validate();

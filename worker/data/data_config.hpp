@@ -42,6 +42,14 @@ struct DataConfig {
   // each record's answer and its EOS ("answer": the question is context, as in
   // supervised fine-tuning — its random operands cannot be predicted anyway).
   bool answer_only_loss = false;
+  // How records are laid into training rows ("data.packing"). stream: back to back, a row
+  // may start mid-record (no padding, every position is a target). aligned: every row starts
+  // at a record's BOS; records are packed into a row while they fit whole and the rest of
+  // the row is PAD, which the loss skips. Aligned rows put each record where generation sees
+  // it (a prompt starts at position 0), so short Q&A records are learnt in far fewer steps
+  // with learned absolute positions; a record longer than a row still continues into the
+  // next rows.
+  bool aligned_rows = false;
 };
 
 }  // namespace cog::data

@@ -52,7 +52,9 @@ DataSet::DataSet(const DataConfig& config, const Tokenizer& tokenizer, int64_t m
                  const WarningSink& warn)
     : curriculum_(checkedStages(config), model_seq_len),
       seed_(config.seed),
-      answerOnlyLoss_(config.answer_only_loss) {
+      answerOnlyLoss_(config.answer_only_loss),
+      alignedRows_(config.aligned_rows),
+      padId_(tokenizer.padId()) {
   loadSources(config, warn);
   checkStagesDrawRecords();
   tokenizeAll(tokenizer);
@@ -187,27 +189,32 @@ std::vector<int32_t> DataSet::recordTokens(int64_t id) const {
 }
 
 EpochStream DataSet::pack(const std::vector<int64_t>& ids, int64_t seq_len) const {
-  std::vector<int64_t> starts;
-  starts.reserve(ids.size() + 1);
-  int64_t total = 0;
-  for (int64_t id : ids) {
-    starts.push_back(total);
-    total += tokenStarts_[static_cast<size_t>(id) + 1] - tokenStarts_[static_cast<size_t>(id)];
-  }
-  starts.push_back(total);
+  COG_ENFORCE_GE(seq_len, 1);
+  const bool track_scored = answerOnlyLoss_ || alignedRows_;
   std::vector<int32_t> stream;
   std::vector<uint8_t> scored;
-  stream.reserve(static_cast<size_t>(total));
-  if (answerOnlyLoss_) scored.reserve(static_cast<size_t>(total));
+  std::vector<int64_t> starts;
+  starts.reserve(ids.size() + 1);
   for (int64_t id : ids) {
     const size_t i = static_cast<size_t>(id);
-    stream.insert(stream.end(), tokens_.begin() + tokenStarts_[i],
-                  tokens_.begin() + tokenStarts_[i + 1]);
-    if (answerOnlyLoss_) {
-      const int64_t length = tokenStarts_[i + 1] - tokenStarts_[i];
-      for (int64_t k = 0; k < length; ++k) scored.push_back(k >= answerOffsets_[i] ? 1 : 0);
+    const int64_t length = tokenStarts_[i + 1] - tokenStarts_[i];
+    const int64_t used = static_cast<int64_t>(stream.size()) % seq_len;
+    const bool after_pad = alignedRows_ && used != 0 && used + length > seq_len;
+    if (after_pad) {
+      // Row c's inputs are stream[c*seq_len, (c+1)*seq_len): pad to the next row start.
+      stream.insert(stream.end(), static_cast<size_t>(seq_len - used), padId_);
+      scored.insert(scored.end(), static_cast<size_t>(seq_len - used), 0);
+    }
+    starts.push_back(static_cast<int64_t>(stream.size()));
+    stream.insert(stream.end(), tokens_.begin() + tokenStarts_[i], tokens_.begin() + tokenStarts_[i + 1]);
+    if (!track_scored) continue;
+    // A BOS after padding is not predictable from its context, so it is no target either.
+    for (int64_t k = 0; k < length; ++k) {
+      const bool answer = !answerOnlyLoss_ || k >= answerOffsets_[i];
+      scored.push_back(answer && !(k == 0 && after_pad) ? 1 : 0);
     }
   }
+  starts.push_back(static_cast<int64_t>(stream.size()));
   return EpochStream(std::move(stream), ids, std::move(starts), seq_len, std::move(scored));
 }
 

@@ -85,6 +85,8 @@ class DataSet {
   Curriculum curriculum_;
   uint64_t seed_;
   bool answerOnlyLoss_ = false;
+  bool alignedRows_ = false;
+  int32_t padId_ = 0;
   std::vector<double> weights_;  // per source
   std::vector<SourceStats> stats_;
   std::vector<QaRecord> records_;

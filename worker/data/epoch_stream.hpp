@@ -6,9 +6,10 @@
 // chunks overlap by one token, so every stream token after the first is a target exactly
 // once and none is wasted. inputs = the chunk's first seq_len tokens, targets = its last
 // seq_len. A chunk may start or end mid-record (records are separated by EOS BOS, and
-// attention is causal, so a record only sees earlier ones). There is no padding: every
-// position is a real token, which keeps per-rank loss means comparable. The tail after
-// the last whole chunk is dropped.
+// attention is causal, so a record only sees earlier ones). By default there is no
+// padding: every position is a real token. With data.packing: aligned the stream holds PAD
+// runs (unscored) that make every chunk begin at a record's BOS; the layout is otherwise
+// the same. The tail after the last whole chunk is dropped.
 //
 // Sharding: with global batch G = world × batch, step k uses chunks [k·G, (k+1)·G) and
 // rank r takes [k·G + r·batch, k·G + (r+1)·batch). One process with batch 2b therefore
@@ -66,8 +67,9 @@ class EpochStream {
   const std::vector<int32_t>& tokens() const { return tokens_; }
   // DataSet record ids in stream order (repeats possible when a weight is > 1).
   const std::vector<int64_t>& recordIds() const { return recordIds_; }
-  // recordIds().size() + 1 offsets into tokens(): record i spans
-  // [recordStarts()[i], recordStarts()[i + 1]).
+  // recordIds().size() + 1 offsets into tokens(): record i starts (its BOS) at
+  // recordStarts()[i] and spans up to recordStarts()[i + 1], padding included when rows
+  // are aligned (data.packing: aligned).
   const std::vector<int64_t>& recordStarts() const { return recordStarts_; }
 
  private:

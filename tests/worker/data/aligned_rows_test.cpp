@@ -1,0 +1,108 @@
+// data.packing: aligned — every training row starts at a record's BOS, whole records are
+// packed while they fit, and the padding (plus the BOS after it) is never a scored target.
+#include <gtest/gtest.h>
+
+#include "data_test_util.hpp"
+#include "model/tokenizer/byte_tokenizer.hpp"
+#include "worker/data/data_set.hpp"
+
+namespace cog::data {
+namespace {
+
+constexpr int64_t kSeqLen = 64;
+
+// Levels 1-2 ("What is 25 + 17?"): every record fits in a row.
+DataConfig alignedConfig(bool answer_only, int max_difficulty = 2) {
+  DataConfig config;
+  config.sources = {test::syntheticSource(300)};
+  config.sources[0].max_difficulty = max_difficulty;
+  config.val_fraction = 0.1;
+  config.aligned_rows = true;
+  config.answer_only_loss = answer_only;
+  return config;
+}
+
+TEST(AlignedRows, EveryRowStartsAtABosAndHoldsWholeRecords) {
+  ByteTokenizer tokenizer;
+  DataSet dataset(alignedConfig(false), tokenizer, kSeqLen, silentWarningSink());
+  auto stream = dataset.trainStream(0);
+  auto batch = stream.chunks(0, stream.numChunks());
+  ASSERT_GT(batch.rows, 10);
+  const auto& starts = stream.recordStarts();
+  for (int64_t row = 0; row < batch.rows; ++row) {
+    EXPECT_EQ(batch.inputs[static_cast<size_t>(row * kSeqLen)], ByteTokenizer::kBos) << "row " << row;
+  }
+  // Records shorter than a row never straddle a row boundary.
+  for (size_t r = 0; r + 1 < starts.size(); ++r) {
+    const auto length = static_cast<int64_t>(dataset.recordTokens(stream.recordIds()[r]).size());
+    ASSERT_LE(length, kSeqLen) << "the synthetic records used here fit in a row";
+    EXPECT_EQ(starts[r] / kSeqLen, (starts[r] + length - 1) / kSeqLen) << "record " << r;
+    // Tokens between this record's EOS and the next record are all PAD.
+    for (int64_t k = starts[r] + length; k < starts[r + 1]; ++k) {
+      EXPECT_EQ(stream.tokens()[static_cast<size_t>(k)], ByteTokenizer::kPad);
+    }
+  }
+}
+
+TEST(AlignedRows, ARecordLongerThanARowStartsARowAndContinuesIntoTheNext) {
+  ByteTokenizer tokenizer;
+  constexpr int64_t kShortRows = 40;  // level-3 word problems are longer than this
+  DataSet dataset(alignedConfig(false, 4), tokenizer, kShortRows, silentWarningSink());
+  auto stream = dataset.trainStream(0);
+  const auto& starts = stream.recordStarts();
+  int64_t long_records = 0;
+  for (size_t r = 0; r + 1 < starts.size(); ++r) {
+    const auto length = static_cast<int64_t>(dataset.recordTokens(stream.recordIds()[r]).size());
+    if (length <= kShortRows) continue;
+    ++long_records;
+    EXPECT_EQ(starts[r] % kShortRows, 0) << "record " << r << " of " << length << " tokens";
+    // Its tokens are all there, in order, across the rows.
+    EXPECT_GE(starts[r + 1] - starts[r], length);
+  }
+  EXPECT_GT(long_records, 0) << "the data must hold records longer than a row, or this test shows nothing";
+}
+
+TEST(AlignedRows, PaddingAndTheBosAfterItAreNeverScored) {
+  ByteTokenizer tokenizer;
+  DataSet dataset(alignedConfig(false), tokenizer, kSeqLen, silentWarningSink());
+  auto stream = dataset.trainStream(0);
+  auto batch = stream.chunks(0, stream.numChunks());
+  int64_t padded = 0;
+  for (size_t i = 0; i < batch.targets.size(); ++i) {
+    const bool pad_target = batch.targets[i] == ByteTokenizer::kPad;
+    const bool bos_after_pad = batch.targets[i] == ByteTokenizer::kBos && batch.inputs[i] == ByteTokenizer::kPad;
+    if (pad_target || bos_after_pad) {
+      EXPECT_EQ(batch.scored[i], 0) << "target " << i;
+      padded += pad_target;
+    } else {
+      EXPECT_EQ(batch.scored[i], 1) << "target " << i << " is a real token";
+    }
+  }
+  EXPECT_GT(padded, 0) << "some rows must need padding, or this test shows nothing";
+  EXPECT_LT(padded, static_cast<int64_t>(batch.targets.size()) / 4);
+}
+
+TEST(AlignedRows, AnswerOnlyLossStillScoresOnlyAnswers) {
+  ByteTokenizer tokenizer;
+  DataSet dataset(alignedConfig(true), tokenizer, kSeqLen, silentWarningSink());
+  auto stream = dataset.trainStream(0);
+  auto batch = stream.chunks(0, stream.numChunks());
+  for (size_t i = 0; i < batch.targets.size(); ++i) {
+    if (batch.targets[i] == ByteTokenizer::kPad) EXPECT_EQ(batch.scored[i], 0);
+  }
+  // A record's first answer byte follows "A: "; with aligned rows it is still scored.
+  int64_t scored = batch.scoredCount();
+  EXPECT_GT(scored, 0);
+  EXPECT_LT(scored, static_cast<int64_t>(batch.targets.size()) / 3);
+}
+
+TEST(AlignedRows, StreamPackingIsTheDefaultAndHasNoPadding) {
+  DataConfig config = alignedConfig(false);
+  config.aligned_rows = false;
+  ByteTokenizer tokenizer;
+  DataSet dataset(config, tokenizer, kSeqLen, silentWarningSink());
+  for (int32_t token : dataset.trainStream(0).tokens()) ASSERT_NE(token, ByteTokenizer::kPad);
+}
+
+}  // namespace
+}  // namespace cog::data
