@@ -129,6 +129,9 @@ void MuGrokfast::shareOrthogonalization(OrthogonalizationSharing sharing) {
   const std::vector<int> owners = assignOrthogonalizationOwners(shapes, sharing.world);
   owner_.assign(states_.size(), -1);
   for (size_t k = 0; k < muon.size(); ++k) owner_[muon[k]] = owners[k];
+  exchange_ = muon.empty() ? torch::Tensor()
+                           : torch::zeros({exchangeElements_},
+                                          states_[muon.front()].param.tensor.options().dtype(torch::kFloat32));
   sharing_ = std::move(sharing);
 }
 
@@ -156,7 +159,7 @@ void MuGrokfast::applyMuon(ParamState& s, const torch::Tensor& o) {
 }
 
 void MuGrokfast::orthogonalizeAndApply(const std::vector<torch::Tensor>& directions) {
-  const bool sharded = sharing_.world > 1 && exchangeElements_ > 0;
+  const bool sharded = sharing_.world > 1 && exchange_.defined();
   if (!sharded) {
     for (size_t i = 0; i < states_.size(); ++i) {
       if (directions[i].defined()) applyMuon(states_[i], newtonSchulzOrthogonalize(directions[i], options_.ns_steps));
@@ -166,19 +169,16 @@ void MuGrokfast::orthogonalizeAndApply(const std::vector<torch::Tensor>& directi
   // Every rank takes part in the sum, even with nothing of its own to add: it is a
   // collective. A matrix without a gradient is left out the same way on every rank, since
   // data-parallel ranks run the same graph.
-  torch::Tensor exchange;
+  exchange_.zero_();
   for (size_t i = 0; i < states_.size(); ++i) {
-    if (!exchange.defined() && owner_[i] >= 0) {
-      exchange = torch::zeros({exchangeElements_}, states_[i].param.tensor.options().dtype(torch::kFloat32));
-    }
     if (!directions[i].defined() || owner_[i] != sharing_.rank) continue;
-    exchange.narrow(0, exchangeOffset_[i], directions[i].numel())
+    exchange_.narrow(0, exchangeOffset_[i], directions[i].numel())
         .copy_(newtonSchulzOrthogonalize(directions[i], options_.ns_steps).reshape({-1}));
   }
-  sharing_.sum_over_ranks(exchange);
+  sharing_.sum_over_ranks(exchange_);
   for (size_t i = 0; i < states_.size(); ++i) {
     if (!directions[i].defined()) continue;
-    applyMuon(states_[i], exchange.narrow(0, exchangeOffset_[i], directions[i].numel()));
+    applyMuon(states_[i], exchange_.narrow(0, exchangeOffset_[i], directions[i].numel()));
   }
 }
 

@@ -119,12 +119,14 @@ class MuGrokfast {
   std::vector<ParamState> states_;
   double lrScale_ = 1.0;
   int64_t stepCount_ = 0;
-  // Set by shareOrthogonalization: the owner rank of each state (-1 for the fallback group)
-  // and each Muon state's offset in the flat exchange buffer.
+  // Set by shareOrthogonalization: the owner rank of each state (-1 for the fallback group),
+  // each Muon state's offset in the flat float32 exchange buffer, and the buffer itself
+  // (undefined without Muon parameters), reused every step.
   OrthogonalizationSharing sharing_;
   std::vector<int> owner_;
   std::vector<int64_t> exchangeOffset_;
   int64_t exchangeElements_ = 0;
+  torch::Tensor exchange_;
 };
 
 }  // namespace cog::optim

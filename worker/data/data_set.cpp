@@ -191,9 +191,15 @@ std::vector<int32_t> DataSet::recordTokens(int64_t id) const {
 EpochStream DataSet::pack(const std::vector<int64_t>& ids, int64_t seq_len) const {
   COG_ENFORCE_GE(seq_len, 1);
   const bool track_scored = answerOnlyLoss_ || alignedRows_;
+  size_t unpadded = 0;
+  for (int64_t id : ids) {
+    unpadded += static_cast<size_t>(tokenStarts_[static_cast<size_t>(id) + 1] - tokenStarts_[static_cast<size_t>(id)]);
+  }
   std::vector<int32_t> stream;
   std::vector<uint8_t> scored;
   std::vector<int64_t> starts;
+  stream.reserve(unpadded);
+  if (track_scored) scored.reserve(unpadded);
   starts.reserve(ids.size() + 1);
   for (int64_t id : ids) {
     const size_t i = static_cast<size_t>(id);
