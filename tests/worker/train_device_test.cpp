@@ -16,15 +16,7 @@
 namespace cog::worker {
 namespace {
 
-template <typename E>
-std::string errorOf(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const E& e) {
-    return e.what();
-  }
-  return "<no exception>";
-}
+using testing::errorOf;
 
 WorkerConfig microConfig(const testing::ScratchDir& dir, const std::vector<std::string>& overrides = {}) {
   return loadWorkerConfig(dir.write("micro.yaml", testing::microConfigYaml()), overrides);

@@ -7,14 +7,7 @@
 namespace cog::worker {
 namespace {
 
-std::string errorOf(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const ConfigError& e) {
-    return e.what();
-  }
-  return "<no ConfigError>";
-}
+std::string errorOf(const std::function<void()>& fn) { return testing::errorOf<ConfigError>(fn); }
 
 TEST(WorkerConfig, ParsesEverySectionAndAppliesPresetThenOverrides) {
   testing::ScratchDir dir("config_parse");

@@ -3,11 +3,23 @@
 // scratch directory per test.
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iterator>
 #include <string>
 #include <unistd.h>
 
 namespace cog::worker::testing {
+
+// The message of the E that fn() throws, or "<no exception>" when it throws none.
+template <typename E>
+std::string errorOf(const std::function<void()>& fn) {
+  try {
+    fn();
+  } catch (const E& e) {
+    return e.what();
+  }
+  return "<no exception>";
+}
 
 inline std::string microConfigYaml() {
   std::ifstream in(std::string(COG_TEST_FIXTURES_DIR) + "/micro.yaml");
