@@ -51,11 +51,16 @@ check "rank 0 alone wrote the checkpoints" bash -c "[ \$(ls '$work/np2/checkpoin
 check "the job reports its data-parallel layout" grep -q "2 ranks over mpi" "$work/np2.log"
 
 # 2. SIGTERM to mpirun: every rank stops at the same step, rank 0 checkpoints, exit 0.
-"${mpi[@]}" -np 2 "$bin" --threads 1 train --config "$micro" --run-dir "$work/term" --set train.epochs=40 \
-  --set train.batch_size=2 >"$work/term.log" 2>&1 &
+# The epoch is long (~3,700 steps) so the signal lands mid-epoch however late mpirun forwards
+# it on a loaded machine: section 3 needs a position inside an epoch to rescale. With the
+# fixture's 109-step epochs a CI run once finished the epoch before the signal arrived.
+long_epoch=(--set train.epochs=40 --set 'data.sources[0].count=20000' --set train.batch_size=2)
+"${mpi[@]}" -np 2 "$bin" --threads 1 train --config "$micro" --run-dir "$work/term" "${long_epoch[@]}" \
+  >"$work/term.log" 2>&1 &
 pid=$!
 for _ in $(seq 1 600); do
-  [ "$(grep -c '"type":"step"' "$work/term/metrics.jsonl" 2>/dev/null || echo 0)" -ge 15 ] && break
+  steps=$(grep -c '"type":"step"' "$work/term/metrics.jsonl" 2>/dev/null || true)
+  [ "${steps:-0}" -ge 15 ] && break
   sleep 0.1
 done
 kill -TERM "$pid"
@@ -68,9 +73,10 @@ check "  ...with a final checkpoint marked unfinished" \
   bash -c "grep -Eq '\"finished\": *false' '$work/term/checkpoints/final/manifest.json'"
 
 # 3. Resume that checkpoint in one process with batch 2: the data position is rescaled.
+check "  ...inside an epoch" bash -c "grep -Eq '\"step_in_epoch\": *[1-9]' '$work/term/checkpoints/final/manifest.json'"
 check "resume at world size 1 converts the data position" bash -c \
-  "'$bin' --threads 1 train --config '$micro' --run-dir '$work/term' --resume --set train.epochs=40 \
-   --set train.batch_size=2 --set train.max_steps=\$(( \$(grep -c '\"type\":\"step\"' '$work/term/metrics.jsonl') + 2 )) \
+  "'$bin' --threads 1 train --config '$micro' --run-dir '$work/term' --resume ${long_epoch[*]} \
+   --set train.max_steps=\$(( \$(grep -c '\"type\":\"step\"' '$work/term/metrics.jsonl') + 2 )) \
    | grep -q 'resume_rescaled'"
 
 # 4. A rank that dies: the survivor fails with a CommsError within the timeout, no hang.
