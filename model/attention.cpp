@@ -25,7 +25,8 @@ CausalAttentionImpl::CausalAttentionImpl(int64_t d_model, int64_t n_heads, int64
 }
 
 torch::Tensor CausalAttentionImpl::forward(const torch::Tensor& query_input,
-                                           const torch::Tensor& kv_input) {
+                                           const torch::Tensor& kv_input,
+                                           const torch::Tensor& same_document) {
   const int64_t batch = query_input.size(0);
   const int64_t seq = query_input.size(1);
   auto heads = [&](const torch::Tensor& t) {
@@ -37,6 +38,9 @@ torch::Tensor CausalAttentionImpl::forward(const torch::Tensor& query_input,
 
   auto scores = torch::matmul(q, k.transpose(-2, -1)) / std::sqrt(static_cast<double>(head_dim_));
   auto allowed = slidingCausalMask(seq, window_, scores.device());
+  // [T, T] broadcasts over batch and heads; with documents [B, 1, T, T] over heads. A
+  // query always sees at least itself, so no row of the softmax is all -inf.
+  if (same_document.defined()) allowed = allowed & same_document.unsqueeze(1);
   scores = scores.masked_fill(allowed.logical_not(), -std::numeric_limits<float>::infinity());
   // Masked entries are -inf, so the max is over logits the softmax really used.
   last_max_logit_ = scores.detach().amax({0, 2, 3});

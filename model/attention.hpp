@@ -13,11 +13,14 @@ torch::Tensor slidingCausalMask(int64_t seq_len, int64_t window, const torch::De
 // Multi-head attention whose queries come from one sequence and keys/values from another of
 // the same length (the same tensor for self-attention, the answer state for the TRM
 // cross-attention). Both use slidingCausalMask, so cross-attention is causal too.
+// `same_document` ([B, T, T] bool from sameDocumentMask, or undefined) further keeps a
+// query inside its own document.
 class CausalAttentionImpl : public torch::nn::Module {
  public:
   CausalAttentionImpl(int64_t d_model, int64_t n_heads, int64_t head_dim, int64_t window,
                       double dropout);
-  torch::Tensor forward(const torch::Tensor& query_input, const torch::Tensor& kv_input);
+  torch::Tensor forward(const torch::Tensor& query_input, const torch::Tensor& kv_input,
+                        const torch::Tensor& same_document = {});
 
   // Largest pre-softmax logit per head seen in the last forward, [n_heads], detached.
   // QK-clip reads it after a step; undefined before the first forward.

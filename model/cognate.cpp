@@ -4,6 +4,7 @@
 #include <torch/torch.h>
 
 #include "common/error.hpp"
+#include "model/documents.hpp"
 
 namespace cog::model {
 
@@ -55,12 +56,22 @@ CognateOutput CognateModelImpl::forward(const torch::Tensor& tokens, const Forwa
     throw DataError("sequence of " + std::to_string(seq) + " tokens exceeds model.max_seq_len " +
                     std::to_string(c.max_seq_len));
   }
-  auto positions = torch::arange(seq, torch::TensorOptions().dtype(torch::kLong).device(tokens.device()));
-  auto x = tok_emb(tokens) + pos_emb(positions).unsqueeze(0);
+  torch::Tensor same_document;  // undefined: each row is one sequence
+  torch::Tensor x;
+  if (options.segments.defined()) {
+    if (options.segments.sizes() != tokens.sizes()) {
+      throw InvariantError("CognateModel::forward: segments must have the tokens' shape [batch, seq]");
+    }
+    same_document = sameDocumentMask(options.segments);
+    x = tok_emb(tokens) + pos_emb(positionsInDocument(options.segments));
+  } else {
+    auto positions = torch::arange(seq, torch::TensorOptions().dtype(torch::kLong).device(tokens.device()));
+    x = tok_emb(tokens) + pos_emb(positions).unsqueeze(0);
+  }
   x = torch::dropout(x, c.dropout, is_training());
-  for (const auto& block : *blocks) x = block->as<TransformerBlock>()->forward(x);
+  for (const auto& block : *blocks) x = block->as<TransformerBlock>()->forward(x, same_document);
 
-  auto gated = mag(x, memory(x));
+  auto gated = mag(x, memory(x, same_document));
   CognateOutput out;
   out.gate_entropy = gated.entropy;
 
@@ -69,7 +80,7 @@ CognateOutput CognateModelImpl::forward(const torch::Tensor& tokens, const Forwa
   out.step_hidden.push_back(y);
   torch::Tensor halted;  // [B, T] bool, only when halting early
   for (int64_t step = 1; step <= c.t_max; ++step) {
-    for (int64_t micro = 0; micro < c.micro_steps; ++micro) z = refiner->latentStep(z, y);
+    for (int64_t micro = 0; micro < c.micro_steps; ++micro) z = refiner->latentStep(z, y, same_document);
     auto y_next = refiner->answerStep(y, z);
     auto halt_logit = halt(z).squeeze(-1);
     if (options.halt_early && halted.defined()) {
@@ -95,7 +106,7 @@ torch::Tensor CognateModelImpl::logits(const torch::Tensor& hidden) {
 }
 
 torch::Tensor CognateModelImpl::inferLogits(const torch::Tensor& tokens) {
-  auto out = forward(tokens, ForwardOptions{/*halt_early=*/true});
+  auto out = forward(tokens, ForwardOptions::haltingEarly());
   return logits(out.step_hidden.back());
 }
 

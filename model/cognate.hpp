@@ -26,6 +26,19 @@ struct ForwardOptions {
   // variant's threshold (its answer state is frozen); the loop ends when every position has
   // halted or after t_max steps. Training runs all t_max steps so every step is supervised.
   bool halt_early = false;
+  // [B, T] int64 document index of every position (data.packing: documents), or undefined
+  // when each row is one sequence. Where it is defined, a position's learned position
+  // counts from its document's first token, and attention and the LTM memory scan only
+  // reach earlier positions of the same document: a document packed after others gets
+  // exactly the outputs it would get alone at the start of a row.
+  torch::Tensor segments;
+
+  // Inference on one sequence per row: halting on, no segments.
+  static ForwardOptions haltingEarly() {
+    ForwardOptions options;
+    options.halt_early = true;
+    return options;
+  }
 };
 
 struct CognateOutput {

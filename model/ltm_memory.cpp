@@ -20,10 +20,13 @@ LtmMemoryImpl::LtmMemoryImpl(int64_t d_model, int64_t d_mem, double decay) : dec
   w_up = register_module("w_up", torch::nn::Linear(opts(d_mem, d_model)));
 }
 
-torch::Tensor LtmMemoryImpl::forward(const torch::Tensor& y) {
+torch::Tensor LtmMemoryImpl::forward(const torch::Tensor& y, const torch::Tensor& same_document) {
   auto c = w_down(y);  // [B, T, d_mem]
   auto scan = emaDecayMatrix(y.size(1), decay_, c.options());
-  return w_up(torch::matmul(scan, c));  // [T,T] x [B,T,d_mem] broadcasts over the batch
+  // Zeroing the weights of earlier documents' positions restarts the EMA at m = 0 on each
+  // document's first token, exactly as a scan over that document alone.
+  if (same_document.defined()) scan = scan * same_document.to(scan.scalar_type());  // [B, T, T]
+  return w_up(torch::matmul(scan, c));  // [T,T] or [B,T,T] x [B,T,d_mem]
 }
 
 }  // namespace cog::model

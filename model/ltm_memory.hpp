@@ -10,11 +10,12 @@ namespace cog::model {
 // t at once: one matrix product instead of a loop over time steps.
 torch::Tensor emaDecayMatrix(int64_t seq_len, double decay, const torch::TensorOptions& options);
 
-// LTM memory: c = W_down y; m = causal EMA scan of c (state reset per sequence); out = W_up m.
+// LTM memory: c = W_down y; m = causal EMA scan of c (state reset per sequence, and per
+// document where `same_document` [B, T, T] is given); out = W_up m.
 class LtmMemoryImpl : public torch::nn::Module {
  public:
   LtmMemoryImpl(int64_t d_model, int64_t d_mem, double decay);
-  torch::Tensor forward(const torch::Tensor& y);
+  torch::Tensor forward(const torch::Tensor& y, const torch::Tensor& same_document = {});
 
   torch::nn::Linear w_down{nullptr};
   torch::nn::Linear w_up{nullptr};

@@ -10,7 +10,8 @@ namespace cog::model {
 class TransformerBlockImpl : public torch::nn::Module {
  public:
   explicit TransformerBlockImpl(const ModelConfig& config);
-  torch::Tensor forward(torch::Tensor x);
+  // same_document: see CausalAttentionImpl::forward.
+  torch::Tensor forward(torch::Tensor x, const torch::Tensor& same_document = {});
 
   RmsNorm norm1{nullptr};
   CausalAttention attn{nullptr};

@@ -21,10 +21,11 @@ TrmRefinerImpl::TrmRefinerImpl(const ModelConfig& c) {
       "update", torch::nn::Linear(torch::nn::LinearOptions(2 * c.d_model, c.d_model).bias(false)));
 }
 
-torch::Tensor TrmRefinerImpl::latentStep(torch::Tensor z, const torch::Tensor& y) {
+torch::Tensor TrmRefinerImpl::latentStep(torch::Tensor z, const torch::Tensor& y,
+                                         const torch::Tensor& same_document) {
   auto h = norm_self(z);
-  z = z + self_attn(h, h);
-  z = z + cross_attn(norm_query(z), norm_answer(y));
+  z = z + self_attn(h, h, same_document);
+  z = z + cross_attn(norm_query(z), norm_answer(y), same_document);
   return z + mlp(norm_mlp(z));
 }
 

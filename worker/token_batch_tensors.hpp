@@ -11,6 +11,9 @@ inline constexpr int64_t kIgnoredTarget = -100;
 struct BatchTensors {
   torch::Tensor inputs;   // [rows, seq_len] int64
   torch::Tensor targets;  // [rows, seq_len] int64; kIgnoredTarget where not scored
+  // [rows, seq_len] int64 record index within the row (data.packing: documents), for
+  // model::ForwardOptions::segments; undefined when every row is one sequence.
+  torch::Tensor segments;
 };
 
 // Copies a data::TokenBatch (int32, row-major) into the int64 tensors the model takes, on
@@ -24,8 +27,12 @@ inline BatchTensors toTensors(const data::TokenBatch& batch, const torch::Device
     auto scored = torch::from_blob(const_cast<uint8_t*>(batch.scored.data()), shape, torch::kUInt8);
     targets.masked_fill_(scored.eq(0), kIgnoredTarget);
   }
-  if (device.is_cpu()) return {inputs, targets};
-  return {inputs.to(device), targets.to(device)};
+  torch::Tensor segments;
+  if (!batch.segments.empty()) {
+    segments = torch::from_blob(const_cast<int32_t*>(batch.segments.data()), shape, int32).to(torch::kLong);
+  }
+  if (device.is_cpu()) return {inputs, targets, segments};
+  return {inputs.to(device), targets.to(device), segments.defined() ? segments.to(device) : segments};
 }
 
 }  // namespace cog::worker

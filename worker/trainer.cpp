@@ -308,7 +308,9 @@ void Trainer::State::trainStep(const data::TokenBatch& batch, const data::Curric
   // replays each op in the dtype its forward used.
   auto loss = [&] {
     CudaBf16Autocast autocast(ctx.device.bf16_autocast);
-    auto out = net->forward(tensors.inputs);
+    model::ForwardOptions options;
+    options.segments = tensors.segments;
+    auto out = net->forward(tensors.inputs, options);
     return model::cognateLoss(*net, out, tensors.targets, kIgnoredTarget, normalizer);
   }();
   if (config.faults.nan_at_step == pos.global_step + 1 && faultApplies()) {

@@ -32,7 +32,9 @@ LossResult evaluateLoss(model::CognateModelImpl& model, const data::EpochStream&
     auto tensors = toTensors(stream.chunks(c, rows), device);
     // Validation scores the answer the model would give: all refinement steps, no halting
     // shortcut, so the number is comparable across epochs.
-    auto out = model.forward(tensors.inputs);
+    model::ForwardOptions options;
+    options.segments = tensors.segments;
+    auto out = model.forward(tensors.inputs, options);
     auto logits = model.logits(out.step_hidden.back());
     auto ce = torch::nn::functional::cross_entropy(
         logits.reshape({-1, logits.size(-1)}), tensors.targets.reshape({-1}),

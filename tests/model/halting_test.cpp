@@ -21,7 +21,7 @@ void setHaltingProbability(CognateModelImpl& model, double q) {
 
 int64_t inferenceSteps(CognateModelImpl& model, const torch::Tensor& tokens) {
   torch::NoGradGuard no_grad;
-  return model.forward(tokens, ForwardOptions{true}).steps_run;
+  return model.forward(tokens, ForwardOptions::haltingEarly()).steps_run;
 }
 
 TEST(Halting, SpeedDoesFewerStepsThanReasoningWhenItsHeadIsConfident) {
@@ -67,7 +67,7 @@ TEST(Halting, HaltedPositionsKeepTheirAnswer) {
   setHaltingProbability(*model, 0.999);  // every position halts after step 1
   torch::NoGradGuard no_grad;
   auto tokens = testing::randomTokens(1, 8, 259, 2);
-  auto halted = model->forward(tokens, ForwardOptions{true});
+  auto halted = model->forward(tokens, ForwardOptions::haltingEarly());
   auto full = model->forward(tokens);
   ASSERT_EQ(halted.steps_run, 1);
   EXPECT_TRUE(torch::equal(halted.step_hidden.back(), full.step_hidden[1]));

@@ -33,6 +33,9 @@ TEST(WorkerConfig, SetOverridesKeepTypesAndReachListItems) {
   EXPECT_EQ(c.data.sources[0].count, 99);
   EXPECT_EQ(c.model.t_max, 2);
   EXPECT_EQ(c.faults.nan_at_step, 12);
+  EXPECT_EQ(c.data.packing, data::Packing::stream);
+  EXPECT_EQ(loadWorkerConfig(path, {"data.packing=documents"}).data.packing, data::Packing::documents);
+  EXPECT_EQ(loadWorkerConfig(path, {"data.packing=aligned"}).data.packing, data::Packing::aligned);
   EXPECT_NE(c.yaml.find("nan_at_step: 12"), std::string::npos) << "the effective YAML is what checkpoints store";
 }
 
@@ -55,6 +58,9 @@ TEST(WorkerConfig, UnknownKeysBadTypesAndBadValuesNameFileKeyAndValue) {
 
   auto nested = errorOf([&] { loadWorkerConfig(path, {"data.sources[0].weigth=2"}); });
   EXPECT_NE(nested.find("data.sources[0].weigth"), std::string::npos) << nested;
+
+  auto packing = errorOf([&] { loadWorkerConfig(path, {"data.packing=dense"}); });
+  EXPECT_NE(packing.find("data.packing = dense: expected stream, aligned or documents"), std::string::npos) << packing;
 
   auto seq = errorOf([&] { loadWorkerConfig(path, {"train.seq_len=500"}); });
   EXPECT_NE(seq.find("model.max_seq_len"), std::string::npos) << seq;

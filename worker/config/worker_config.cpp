@@ -99,8 +99,15 @@ void parseData(YamlFields f, data::DataConfig& d, const std::string& base_dir) {
   d.answer_only_loss = loss_on == "answer";
   std::string packing = "stream";
   f.optional("packing", packing);
-  if (packing != "stream" && packing != "aligned") f.fail("packing", packing + ": expected stream or aligned");
-  d.aligned_rows = packing == "aligned";
+  if (packing == "stream") {
+    d.packing = data::Packing::stream;
+  } else if (packing == "aligned") {
+    d.packing = data::Packing::aligned;
+  } else if (packing == "documents") {
+    d.packing = data::Packing::documents;
+  } else {
+    f.fail("packing", packing + ": expected stream, aligned or documents");
+  }
   for (auto& c : f.sectionList("curriculum")) {
     data::CurriculumStage stage;
     c.required("from_epoch", stage.from_epoch);

@@ -33,6 +33,8 @@ struct CurriculumStage {
   double lr_scale = 1.0;   // applied by the trainer to its schedule; data never reads it
 };
 
+enum class Packing { stream, aligned, documents };
+
 struct DataConfig {
   std::vector<SourceConfig> sources;
   double val_fraction = 0.05;               // share of each source held out, by text hash
@@ -42,14 +44,19 @@ struct DataConfig {
   // each record's answer and its EOS ("answer": the question is context, as in
   // supervised fine-tuning — its random operands cannot be predicted anyway).
   bool answer_only_loss = false;
-  // How records are laid into training rows ("data.packing"). stream: back to back, a row
-  // may start mid-record (no padding, every position is a target). aligned: every row starts
-  // at a record's BOS; records are packed into a row while they fit whole and the rest of
-  // the row is PAD, which the loss skips. Aligned rows put each record where generation sees
-  // it (a prompt starts at position 0), so short Q&A records are learnt in far fewer steps
-  // with learned absolute positions; a record longer than a row still continues into the
-  // next rows.
-  bool aligned_rows = false;
+  // How records are laid into training rows ("data.packing").
+  // - stream: back to back, a row may start mid-record (no padding, every position is a
+  //   target); a record sees the ones before it in its row, at whatever offset it landed.
+  // - aligned: every row starts at a record's BOS; records are packed into a row while they
+  //   fit whole and the rest of the row is PAD, which the loss skips. Aligned rows put each
+  //   record where generation sees it (a prompt starts at position 0), so short Q&A records
+  //   are learnt in far fewer steps with learned absolute positions; a record longer than a
+  //   row still continues into the next rows.
+  // - documents: laid out like stream (dense, no padding), but every record is its own
+  //   document: positions restart at its BOS, attention and the memory scan never cross
+  //   into the record before it. Each record is then seen exactly as generation sees a
+  //   prompt, without aligned's padding.
+  Packing packing = Packing::stream;
 };
 
 }  // namespace cog::data

@@ -53,7 +53,8 @@ DataSet::DataSet(const DataConfig& config, const Tokenizer& tokenizer, int64_t m
     : curriculum_(checkedStages(config), model_seq_len),
       seed_(config.seed),
       answerOnlyLoss_(config.answer_only_loss),
-      alignedRows_(config.aligned_rows),
+      alignedRows_(config.packing == Packing::aligned),
+      documents_(config.packing == Packing::documents),
       padId_(tokenizer.padId()) {
   loadSources(config, warn);
   checkStagesDrawRecords();
@@ -221,7 +222,7 @@ EpochStream DataSet::pack(const std::vector<int64_t>& ids, int64_t seq_len) cons
     }
   }
   starts.push_back(static_cast<int64_t>(stream.size()));
-  return EpochStream(std::move(stream), ids, std::move(starts), seq_len, std::move(scored));
+  return EpochStream(std::move(stream), ids, std::move(starts), seq_len, std::move(scored), documents_);
 }
 
 }  // namespace cog::data

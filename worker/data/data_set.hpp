@@ -86,6 +86,7 @@ class DataSet {
   uint64_t seed_;
   bool answerOnlyLoss_ = false;
   bool alignedRows_ = false;
+  bool documents_ = false;
   int32_t padId_ = 0;
   std::vector<double> weights_;  // per source
   std::vector<SourceStats> stats_;

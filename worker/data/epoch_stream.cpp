@@ -13,12 +13,14 @@ int64_t TokenBatch::scoredCount() const {
 }
 
 EpochStream::EpochStream(std::vector<int32_t> tokens, std::vector<int64_t> record_ids,
-                         std::vector<int64_t> record_starts, int64_t seq_len, std::vector<uint8_t> scored)
+                         std::vector<int64_t> record_starts, int64_t seq_len, std::vector<uint8_t> scored,
+                         bool documents)
     : tokens_(std::move(tokens)),
       scored_(std::move(scored)),
       recordIds_(std::move(record_ids)),
       recordStarts_(std::move(record_starts)),
-      seqLen_(seq_len) {
+      seqLen_(seq_len),
+      documents_(documents) {
   COG_ENFORCE_GE(seqLen_, 1);
   COG_ENFORCE_EQ(recordStarts_.size(), recordIds_.size() + 1);
   COG_ENFORCE_EQ(recordStarts_.back(), static_cast<int64_t>(tokens_.size()));
@@ -63,8 +65,22 @@ TokenBatch EpochStream::chunks(int64_t first, int64_t count) const {
       const auto flags = scored_.begin() + c * seqLen_;
       batch.scored.insert(batch.scored.end(), flags + 1, flags + seqLen_ + 1);
     }
+    if (documents_) appendSegments(c * seqLen_, batch.segments);
   }
   return batch;
+}
+
+void EpochStream::appendSegments(int64_t row_start, std::vector<int32_t>& segments) const {
+  // The first record starting after the row's first token begins segment 1, and so on.
+  auto next = std::upper_bound(recordStarts_.begin(), recordStarts_.end(), row_start);
+  int32_t segment = 0;
+  for (int64_t t = row_start; t < row_start + seqLen_; ++t) {
+    if (next != recordStarts_.end() && *next == t) {
+      ++segment;
+      ++next;
+    }
+    segments.push_back(segment);
+  }
 }
 
 TokenBatch EpochStream::shardBatch(int64_t step, int64_t rank, int64_t world, int64_t batch) const {

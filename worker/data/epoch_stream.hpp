@@ -6,7 +6,8 @@
 // chunks overlap by one token, so every stream token after the first is a target exactly
 // once and none is wasted. inputs = the chunk's first seq_len tokens, targets = its last
 // seq_len. A chunk may start or end mid-record (records are separated by EOS BOS, and
-// attention is causal, so a record only sees earlier ones). By default there is no
+// attention is causal, so a record only sees earlier ones; with data.packing: documents
+// batches carry segment ids and the model keeps each record apart). By default there is no
 // padding: every position is a real token. With data.packing: aligned the stream holds PAD
 // runs (unscored) that make every chunk begin at a record's BOS; the layout is otherwise
 // the same. The tail after the last whole chunk is dropped.
@@ -32,6 +33,10 @@ struct TokenBatch {
   // 1 where targets[i] counts in the loss, 0 where it is context only (a question token
   // under data.loss_on: answer). Same layout as targets.
   std::vector<uint8_t> scored;
+  // data.packing: documents only (empty otherwise): which record of its row each input
+  // position belongs to, counting from 0 at the row's first token and going up by one at
+  // every record's BOS. The model restarts positions and masks attention and memory by it.
+  std::vector<int32_t> segments;
   int64_t scoredCount() const;
 };
 
@@ -40,11 +45,13 @@ class EpochStream {
   // `tokens` is the packed stream; record_starts[i] is where the record record_ids[i]
   // begins (its BOS), with one extra entry equal to tokens.size().
   // `scored` (same length as tokens, or empty = every token) marks the tokens that count as
-  // targets in the loss.
+  // targets in the loss. `documents`: batches carry TokenBatch::segments.
   EpochStream(std::vector<int32_t> tokens, std::vector<int64_t> record_ids,
-              std::vector<int64_t> record_starts, int64_t seq_len, std::vector<uint8_t> scored = {});
+              std::vector<int64_t> record_starts, int64_t seq_len, std::vector<uint8_t> scored = {},
+              bool documents = false);
 
   int64_t seqLen() const { return seqLen_; }
+  bool documents() const { return documents_; }
   int64_t numTokens() const { return static_cast<int64_t>(tokens_.size()); }
   // Whole chunks: floor((tokens − 1) / seq_len), 0 when shorter than one chunk.
   int64_t numChunks() const;
@@ -73,11 +80,15 @@ class EpochStream {
   const std::vector<int64_t>& recordStarts() const { return recordStarts_; }
 
  private:
+  // TokenBatch::segments of the row whose inputs start at stream offset row_start.
+  void appendSegments(int64_t row_start, std::vector<int32_t>& segments) const;
+
   std::vector<int32_t> tokens_;
   std::vector<uint8_t> scored_;  // empty: every token is scored
   std::vector<int64_t> recordIds_;
   std::vector<int64_t> recordStarts_;
   int64_t seqLen_;
+  bool documents_;
 };
 
 }  // namespace cog::data

@@ -17,7 +17,7 @@ DataConfig alignedConfig(bool answer_only, int max_difficulty = 2) {
   config.sources = {test::syntheticSource(300)};
   config.sources[0].max_difficulty = max_difficulty;
   config.val_fraction = 0.1;
-  config.aligned_rows = true;
+  config.packing = Packing::aligned;
   config.answer_only_loss = answer_only;
   return config;
 }
@@ -88,7 +88,9 @@ TEST(AlignedRows, AnswerOnlyLossStillScoresOnlyAnswers) {
   auto stream = dataset.trainStream(0);
   auto batch = stream.chunks(0, stream.numChunks());
   for (size_t i = 0; i < batch.targets.size(); ++i) {
-    if (batch.targets[i] == ByteTokenizer::kPad) EXPECT_EQ(batch.scored[i], 0);
+    if (batch.targets[i] == ByteTokenizer::kPad) {
+      EXPECT_EQ(batch.scored[i], 0);
+    }
   }
   // A record's first answer byte follows "A: "; with aligned rows it is still scored.
   int64_t scored = batch.scoredCount();
@@ -98,10 +100,11 @@ TEST(AlignedRows, AnswerOnlyLossStillScoresOnlyAnswers) {
 
 TEST(AlignedRows, StreamPackingIsTheDefaultAndHasNoPadding) {
   DataConfig config = alignedConfig(false);
-  config.aligned_rows = false;
+  config.packing = Packing::stream;
   ByteTokenizer tokenizer;
   DataSet dataset(config, tokenizer, kSeqLen, silentWarningSink());
-  for (int32_t token : dataset.trainStream(0).tokens()) ASSERT_NE(token, ByteTokenizer::kPad);
+  const EpochStream stream = dataset.trainStream(0);
+  for (int32_t token : stream.tokens()) ASSERT_NE(token, ByteTokenizer::kPad);
 }
 
 }  // namespace
