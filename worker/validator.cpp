@@ -98,7 +98,7 @@ AnswerResult evaluateAnswers(model::CognateModelImpl& model, const Tokenizer& to
 }
 
 data::EpochStream packRecords(const std::vector<data::QaRecord>& records, const Tokenizer& tokenizer,
-                              int64_t seq_len) {
+                              int64_t seq_len, bool documents) {
   std::vector<int32_t> tokens;
   std::vector<int64_t> ids, starts;
   for (size_t i = 0; i < records.size(); ++i) {
@@ -109,7 +109,7 @@ data::EpochStream packRecords(const std::vector<data::QaRecord>& records, const 
     tokens.push_back(tokenizer.eosId());
   }
   starts.push_back(static_cast<int64_t>(tokens.size()));
-  return data::EpochStream(std::move(tokens), std::move(ids), std::move(starts), seq_len);
+  return data::EpochStream(std::move(tokens), std::move(ids), std::move(starts), seq_len, {}, documents);
 }
 
 std::vector<data::QaRecord> interleave(const std::vector<std::vector<data::QaRecord>>& per_source,

@@ -50,9 +50,10 @@ struct Diversity {
 // near 0 and a top-token share near 1.
 Diversity measureDiversity(const std::vector<std::vector<int64_t>>& answers);
 
-// Packs records as BOS + text + EOS into one stream, as training does (every token scored).
+// Packs records as BOS + text + EOS into one stream, as training does (every token scored);
+// `documents` (the checkpoint trained with data.packing: documents): batches carry segments.
 data::EpochStream packRecords(const std::vector<data::QaRecord>& records, const Tokenizer& tokenizer,
-                              int64_t seq_len);
+                              int64_t seq_len, bool documents);
 
 // Takes up to `count` distinct questions round-robin across the lists (one source each),
 // so every source is represented in the answered sample.
