@@ -125,8 +125,8 @@ int runTrain(const TrainCommand& command) {
   if (wire) wire->close(std::chrono::milliseconds(2000));
   if (command.rank.rank == 0 && result.reason != StopReason::kAlreadyFinished) {
     std::cout << "done (" << stopReasonName(result.reason) << "): step " << result.position.global_step
-              << ", val_loss " << result.final_val_loss << ", best " << result.position.best_val_loss
-              << ", exact_match " << result.final_exact_match << "\n  final checkpoint "
+              << ", " << describeValidation(result.position) << ", exact_match " << result.final_exact_match
+              << "\n  final checkpoint "
               << result.final_checkpoint.string() << "\n";
   }
   return kExitOk;

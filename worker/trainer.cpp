@@ -37,6 +37,11 @@ std::string fmt(double v, int precision = 4) {
 
 }  // namespace
 
+std::string describeValidation(const TrainerPosition& position) {
+  if (!std::isfinite(position.last_val_loss)) return "not validated yet";
+  return "val_loss " + fmt(position.last_val_loss) + ", best " + fmt(position.best_val_loss);
+}
+
 const char* stopReasonName(StopReason reason) {
   switch (reason) {
     case StopReason::kCompleted: return "completed";
@@ -496,8 +501,7 @@ TrainResult Trainer::State::finish(StopReason reason, bool validate_now) {
   result.final_val_loss = pos.last_val_loss;
   result.final_exact_match = have_validation ? scalarOr(last_validation.scalars, "exact_match", 0) : 0;
   reporter.onEvent({pos.global_step, "finished",
-                    std::string("reason ") + stopReasonName(reason) + ", val_loss " + fmt(pos.last_val_loss) +
-                        ", best " + fmt(pos.best_val_loss)});
+                    std::string("reason ") + stopReasonName(reason) + ", " + describeValidation(pos)});
   return result;
 }
 

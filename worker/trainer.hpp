@@ -53,6 +53,10 @@ struct TrainResult {
   std::filesystem::path final_checkpoint;
 };
 
+// "val_loss 0.4087, best 0.4087", or "not validated yet" for a run stopped (SIGTERM)
+// before its first validation, rather than "val_loss nan, best inf".
+std::string describeValidation(const TrainerPosition& position);
+
 // Thrown when faults.exit_at_step fires: the entry point exits with kExitInjectedFault
 // without any checkpoint, as a crash would.
 class InjectedFault : public Error {
