@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include "common/error.hpp"
+#include "model/cognate.hpp"
 #include "worker/config/worker_config.hpp"
 #include "worker_test_util.hpp"
 
@@ -21,6 +22,19 @@ TEST(WorkerConfig, ParsesEverySectionAndAppliesPresetThenOverrides) {
   EXPECT_EQ(c.data.sources[0].count, 600);
   EXPECT_EQ(c.schedule.kind, "warmup_cosine");
   EXPECT_DOUBLE_EQ(c.optim.grokfast_lambda, 0.1);
+}
+
+// train.seed once only seeded the global RNG, which the model then re-seeded from model.seed:
+// a run with another train.seed started from the very same weights.
+TEST(WorkerConfig, TrainSeedSeedsTheWeights) {
+  testing::ScratchDir dir("config_seed");
+  auto path = dir.write("micro.yaml", testing::microConfigYaml());
+  auto c = loadWorkerConfig(path, {"train.seed=7"});
+  EXPECT_EQ(c.train.seed, 7u);
+  EXPECT_EQ(c.model.seed, 7u);
+  auto a = model::makeCognateModel(c.model);
+  auto b = model::makeCognateModel(loadWorkerConfig(path).model);
+  EXPECT_FALSE(torch::equal(a->parameters()[0], b->parameters()[0]));
 }
 
 TEST(WorkerConfig, SetOverridesKeepTypesAndReachListItems) {

@@ -281,7 +281,10 @@ WorkerConfig parseConfigTree(const YAML::Node& root, const std::string& yaml_tex
   parseComms(top.section("comms"), config.comms);
   parseAdjust(top.section("adjust"), config.adjust, config.optim);
   top.rejectUnknownKeys();
+  // train.seed is the run's seed: the weights' initialisation (which the model draws from
+  // model.seed) and dropout. 0 keeps the variant's seed, so the three variants differ.
   if (config.train.seed == 0) config.train.seed = config.model.seed;
+  else config.model.seed = config.train.seed;
   if (config.train.seq_len > config.model.max_seq_len) {
     throw ConfigError(source + ": train.seq_len = " + std::to_string(config.train.seq_len) +
                       ": exceeds model.max_seq_len " + std::to_string(config.model.max_seq_len));

@@ -18,7 +18,7 @@ struct TrainSection {
   int64_t max_steps = 0;    // 0 = no cap; otherwise the run ends after this many steps
   int64_t batch_size = 8;   // sequences per rank per step
   int64_t seq_len = 128;    // used when no curriculum stage sets one
-  uint64_t seed = 0;        // 0 = the model variant's seed
+  uint64_t seed = 0;        // initialisation and dropout; 0 = the model variant's seed
   int threads = 0;          // LibTorch intra-op threads; 0 = cores / local ranks
   int64_t log_every = 10;   // steps between progress lines / metric reports
   double grad_clip = 1.0;   // max global grad norm; <= 0 measures only
