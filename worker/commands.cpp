@@ -125,9 +125,8 @@ int runTrain(const TrainCommand& command) {
   if (wire) wire->close(std::chrono::milliseconds(2000));
   if (command.rank.rank == 0 && result.reason != StopReason::kAlreadyFinished) {
     std::cout << "done (" << stopReasonName(result.reason) << "): step " << result.position.global_step
-              << ", " << describeValidation(result.position) << ", exact_match " << result.final_exact_match
-              << "\n  final checkpoint "
-              << result.final_checkpoint.string() << "\n";
+              << ", " << describeValidation(result) << "\n  final checkpoint " << result.final_checkpoint.string()
+              << "\n";
   }
   return kExitOk;
 }

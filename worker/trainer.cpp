@@ -37,9 +37,11 @@ std::string fmt(double v, int precision = 4) {
 
 }  // namespace
 
-std::string describeValidation(const TrainerPosition& position) {
-  if (!std::isfinite(position.last_val_loss)) return "not validated yet";
-  return "val_loss " + fmt(position.last_val_loss) + ", best " + fmt(position.best_val_loss);
+std::string describeValidation(const TrainResult& result) {
+  const TrainerPosition& pos = result.position;
+  if (!std::isfinite(pos.last_val_loss)) return "not validated yet";
+  return "val_loss " + fmt(pos.last_val_loss) + ", best " + fmt(pos.best_val_loss) + ", exact_match " +
+         fmt(result.final_exact_match, 3);
 }
 
 const char* stopReasonName(StopReason reason) {
@@ -136,8 +138,7 @@ void Trainer::State::prepare() {
     const std::string& note = ctx.device.note;
     reporter.onEvent({0, "device", ctx.device.describe() + (note.empty() ? "" : ": " + note)});
   }
-  torch::manual_seed(config.train.seed);
-  net = model::makeCognateModel(config.model);
+  net = model::makeCognateModel(config.model);  // seeds itself from model.seed (= train.seed)
   // Initialised on the CPU on every device, so one seed gives the same weights anywhere;
   // moved before the optimizer sees the parameters, so its state is created beside them.
   if (!device().is_cpu()) net->to(device());
@@ -498,10 +499,9 @@ TrainResult Trainer::State::finish(StopReason reason, bool validate_now) {
   result.reason = reason;
   result.final_checkpoint = checkpoint("final");
   result.position = pos;
-  result.final_val_loss = pos.last_val_loss;
   result.final_exact_match = have_validation ? scalarOr(last_validation.scalars, "exact_match", 0) : 0;
   reporter.onEvent({pos.global_step, "finished",
-                    std::string("reason ") + stopReasonName(reason) + ", " + describeValidation(pos)});
+                    std::string("reason ") + stopReasonName(reason) + ", " + describeValidation(result)});
   return result;
 }
 

@@ -48,14 +48,13 @@ const char* stopReasonName(StopReason reason);
 struct TrainResult {
   StopReason reason = StopReason::kCompleted;
   TrainerPosition position;
-  double final_val_loss = 0;
-  double final_exact_match = 0;
+  double final_exact_match = 0;  // of the last validation; its loss is position.last_val_loss
   std::filesystem::path final_checkpoint;
 };
 
-// "val_loss 0.4087, best 0.4087", or "not validated yet" for a run stopped (SIGTERM)
-// before its first validation, rather than "val_loss nan, best inf".
-std::string describeValidation(const TrainerPosition& position);
+// "val_loss 0.4087, best 0.4087, exact_match 0.992", or "not validated yet" for a run stopped
+// (SIGTERM) before its first validation, rather than "val_loss nan, best inf".
+std::string describeValidation(const TrainResult& result);
 
 // Thrown when faults.exit_at_step fires: the entry point exits with kExitInjectedFault
 // without any checkpoint, as a crash would.
