@@ -179,7 +179,7 @@ int runEval(const EvalCommand& command) {
   auto records = load.load.records;
   if (command.limit > 0 && static_cast<int64_t>(records.size()) > command.limit) records.resize(command.limit);
   const int64_t seq_len = loaded.config.train.seq_len;
-  auto stream = packRecords(records, *loaded.tokenizer, seq_len, loaded.config.data.packing == data::Packing::documents);
+  auto stream = packRecords(records, *loaded.tokenizer, seq_len, loaded.config.data.packing);
   auto loss = evaluateLoss(*loaded.net, stream, 0, stream.numChunks(), command.batch, 0);
   auto answers = evaluateAnswers(*loaded.net, *loaded.tokenizer, records, command.max_new_tokens);
   const double mean = loss.mean();

@@ -98,18 +98,28 @@ AnswerResult evaluateAnswers(model::CognateModelImpl& model, const Tokenizer& to
 }
 
 data::EpochStream packRecords(const std::vector<data::QaRecord>& records, const Tokenizer& tokenizer,
-                              int64_t seq_len, bool documents) {
+                              int64_t seq_len, data::Packing packing) {
+  const bool whole_records = packing != data::Packing::stream;
   std::vector<int32_t> tokens;
+  std::vector<uint8_t> scored;
   std::vector<int64_t> ids, starts;
   for (size_t i = 0; i < records.size(); ++i) {
+    std::vector<int32_t> record{tokenizer.bosId()};
+    for (int32_t id : tokenizer.encode(records[i].text())) record.push_back(id);
+    record.push_back(tokenizer.eosId());
+    const int64_t length = static_cast<int64_t>(record.size());
+    const int64_t pad = whole_records ? data::padBeforeWholeRecord(static_cast<int64_t>(tokens.size()), length, seq_len) : 0;
+    tokens.insert(tokens.end(), static_cast<size_t>(pad), tokenizer.padId());
+    scored.insert(scored.end(), static_cast<size_t>(pad), 0);
     ids.push_back(static_cast<int64_t>(i));
     starts.push_back(static_cast<int64_t>(tokens.size()));
-    tokens.push_back(tokenizer.bosId());
-    for (int32_t id : tokenizer.encode(records[i].text())) tokens.push_back(id);
-    tokens.push_back(tokenizer.eosId());
+    tokens.insert(tokens.end(), record.begin(), record.end());
+    scored.insert(scored.end(), record.size(), 1);
+    if (pad > 0) scored[scored.size() - record.size()] = 0;  // a BOS after PAD: nothing predicts it
   }
   starts.push_back(static_cast<int64_t>(tokens.size()));
-  return data::EpochStream(std::move(tokens), std::move(ids), std::move(starts), seq_len, {}, documents);
+  return data::EpochStream(std::move(tokens), std::move(ids), std::move(starts), seq_len, std::move(scored),
+                           packing == data::Packing::documents);
 }
 
 std::vector<data::QaRecord> interleave(const std::vector<std::vector<data::QaRecord>>& per_source,

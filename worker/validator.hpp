@@ -8,6 +8,7 @@
 
 #include "model/cognate.hpp"
 #include "model/tokenizer/tokenizer.hpp"
+#include "worker/data/data_config.hpp"
 #include "worker/data/epoch_stream.hpp"
 #include "worker/data/qa_record.hpp"
 #include "worker/report/reporter.hpp"
@@ -50,10 +51,11 @@ struct Diversity {
 // near 0 and a top-token share near 1.
 Diversity measureDiversity(const std::vector<std::vector<int64_t>>& answers);
 
-// Packs records as BOS + text + EOS into one stream, as training does (every token scored);
-// `documents` (the checkpoint trained with data.packing: documents): batches carry segments.
+// Packs records as BOS + text + EOS into one stream laid out as training's `packing` lays it
+// (every text token scored): aligned and documents keep a record that fits in a row whole,
+// and documents batches carry segments.
 data::EpochStream packRecords(const std::vector<data::QaRecord>& records, const Tokenizer& tokenizer,
-                              int64_t seq_len, bool documents);
+                              int64_t seq_len, data::Packing packing);
 
 // Takes up to `count` distinct questions round-robin across the lists (one source each),
 // so every source is represented in the answered sample.

@@ -54,26 +54,27 @@ TEST(DocumentLoss, EachPackedRecordIsScoredAsIfAlone) {
   ByteTokenizer tok;
   data::QaRecord a{"synthetic", "What is 25 + 17?", "42", "42", 2};
   data::QaRecord b{"synthetic", "If a store has 15 apples and sells 7, how many are left?", "8", "8", 3};
+  data::QaRecord c{"synthetic", "What is 3 + 4?", "7", "7", 1};
   const auto ta = encodeRecord(tok, a), tb = encodeRecord(tok, b);
-  // One chunk holds the whole stream: inputs are every token but the last.
-  const int64_t seq_len = static_cast<int64_t>(ta.size() + tb.size()) - 1;
+  // Chunk 0's inputs are A and B whole; its last target is the BOS of C, which starts chunk 1.
+  const int64_t seq_len = static_cast<int64_t>(ta.size() + tb.size());
 
-  // Alone, A predicts its own tokens and then the BOS that follows it in the stream; B
-  // predicts its own tokens from its own BOS on.
-  std::vector<int64_t> a_targets(ta.begin() + 1, ta.end());
-  a_targets.push_back(tb.front());
-  const double expected = summedLoss(*net, ta, a_targets) +
-                          summedLoss(*net, std::vector<int64_t>(tb.begin(), tb.end() - 1),
-                                     std::vector<int64_t>(tb.begin() + 1, tb.end()));
+  // Alone, each record predicts its own tokens and then the BOS that follows it.
+  auto targetsThenBos = [&](const std::vector<int64_t>& t) {
+    std::vector<int64_t> targets(t.begin() + 1, t.end());
+    targets.push_back(tok.bosId());
+    return targets;
+  };
+  const double expected = summedLoss(*net, ta, targetsThenBos(ta)) + summedLoss(*net, tb, targetsThenBos(tb));
 
-  auto documents = packRecords({a, b}, tok, seq_len, true);
+  auto documents = packRecords({a, b, c}, tok, seq_len, data::Packing::documents);
   ASSERT_EQ(documents.numChunks(), 1);
   auto packed = evaluateLoss(*net, documents, 0, 1, 1, 0);
   EXPECT_EQ(packed.tokens, seq_len);
   EXPECT_NEAR(packed.loss_sum, expected, 1e-3 * expected);
 
   // Control: without segments B sees A, and the sum differs.
-  auto stream = packRecords({a, b}, tok, seq_len, false);
+  auto stream = packRecords({a, b, c}, tok, seq_len, data::Packing::stream);
   EXPECT_GT(std::abs(evaluateLoss(*net, stream, 0, 1, 1, 0).loss_sum - expected), 1e-2);
 }
 

@@ -52,10 +52,12 @@ struct DataConfig {
   //   record where generation sees it (a prompt starts at position 0), so short Q&A records
   //   are learnt in far fewer steps with learned absolute positions; a record longer than a
   //   row still continues into the next rows.
-  // - documents: laid out like stream (dense, no padding), but every record is its own
-  //   document: positions restart at its BOS, attention and the memory scan never cross
-  //   into the record before it. Each record is then seen exactly as generation sees a
-  //   prompt, without aligned's padding.
+  // - documents: laid out like aligned (a record that fits in a row is never cut), and
+  //   every record is its own document: positions restart at its BOS, attention and the
+  //   memory scan never cross into the record before it. Each record is then seen exactly
+  //   as generation sees a prompt. Dense rows that cut records (the first version of this
+  //   mode) scored a cut record's tail, often its answer, without the question before the
+  //   cut: noise that slowed learn_arithmetic (see bench/learn_arithmetic.yaml).
   Packing packing = Packing::stream;
 };
 

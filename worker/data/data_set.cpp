@@ -53,7 +53,7 @@ DataSet::DataSet(const DataConfig& config, const Tokenizer& tokenizer, int64_t m
     : curriculum_(checkedStages(config), model_seq_len),
       seed_(config.seed),
       answerOnlyLoss_(config.answer_only_loss),
-      alignedRows_(config.packing == Packing::aligned),
+      wholeRecords_(config.packing == Packing::aligned || config.packing == Packing::documents),
       documents_(config.packing == Packing::documents),
       padId_(tokenizer.padId()) {
   loadSources(config, warn);
@@ -191,7 +191,7 @@ std::vector<int32_t> DataSet::recordTokens(int64_t id) const {
 
 EpochStream DataSet::pack(const std::vector<int64_t>& ids, int64_t seq_len) const {
   COG_ENFORCE_GE(seq_len, 1);
-  const bool track_scored = answerOnlyLoss_ || alignedRows_;
+  const bool track_scored = answerOnlyLoss_ || wholeRecords_;
   size_t unpadded = 0;
   for (int64_t id : ids) {
     unpadded += static_cast<size_t>(tokenStarts_[static_cast<size_t>(id) + 1] - tokenStarts_[static_cast<size_t>(id)]);
@@ -205,13 +205,10 @@ EpochStream DataSet::pack(const std::vector<int64_t>& ids, int64_t seq_len) cons
   for (int64_t id : ids) {
     const size_t i = static_cast<size_t>(id);
     const int64_t length = tokenStarts_[i + 1] - tokenStarts_[i];
-    const int64_t used = static_cast<int64_t>(stream.size()) % seq_len;
-    const bool after_pad = alignedRows_ && used != 0 && used + length > seq_len;
-    if (after_pad) {
-      // Row c's inputs are stream[c*seq_len, (c+1)*seq_len): pad to the next row start.
-      stream.insert(stream.end(), static_cast<size_t>(seq_len - used), padId_);
-      scored.insert(scored.end(), static_cast<size_t>(seq_len - used), 0);
-    }
+    const int64_t pad = wholeRecords_ ? padBeforeWholeRecord(static_cast<int64_t>(stream.size()), length, seq_len) : 0;
+    const bool after_pad = pad > 0;
+    stream.insert(stream.end(), static_cast<size_t>(pad), padId_);
+    scored.insert(scored.end(), static_cast<size_t>(pad), 0);
     starts.push_back(static_cast<int64_t>(stream.size()));
     stream.insert(stream.end(), tokens_.begin() + tokenStarts_[i], tokens_.begin() + tokenStarts_[i + 1]);
     if (!track_scored) continue;

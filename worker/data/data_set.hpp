@@ -85,7 +85,7 @@ class DataSet {
   Curriculum curriculum_;
   uint64_t seed_;
   bool answerOnlyLoss_ = false;
-  bool alignedRows_ = false;
+  bool wholeRecords_ = false;  // aligned or documents: a record that fits a row is never cut
   bool documents_ = false;
   int32_t padId_ = 0;
   std::vector<double> weights_;  // per source

@@ -8,7 +8,7 @@
 // seq_len. A chunk may start or end mid-record (records are separated by EOS BOS, and
 // attention is causal, so a record only sees earlier ones; with data.packing: documents
 // batches carry segment ids and the model keeps each record apart). By default there is no
-// padding: every position is a real token. With data.packing: aligned the stream holds PAD
+// padding: every position is a real token. With data.packing: aligned or documents the stream holds PAD
 // runs (unscored) that make every chunk begin at a record's BOS; the layout is otherwise
 // the same. The tail after the last whole chunk is dropped.
 //
@@ -39,6 +39,15 @@ struct TokenBatch {
   std::vector<int32_t> segments;
   int64_t scoredCount() const;
 };
+
+// Rows that keep records whole (data.packing: aligned or documents): how many PAD tokens go
+// before a record of `length` tokens appended to a stream of `stream_size` tokens, so that it
+// starts a row unless it fits in what is left of the current one. A record longer than a row
+// still starts one and continues into the next.
+inline int64_t padBeforeWholeRecord(int64_t stream_size, int64_t length, int64_t seq_len) {
+  const int64_t used = stream_size % seq_len;
+  return used != 0 && used + length > seq_len ? seq_len - used : 0;
+}
 
 class EpochStream {
  public:
