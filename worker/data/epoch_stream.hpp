@@ -8,9 +8,10 @@
 // seq_len. A chunk may start or end mid-record (records are separated by EOS BOS, and
 // attention is causal, so a record only sees earlier ones; with data.packing: documents
 // batches carry segment ids and the model keeps each record apart). By default there is no
-// padding: every position is a real token. With data.packing: aligned or documents the stream holds PAD
-// runs (unscored) that make every chunk begin at a record's BOS; the layout is otherwise
-// the same. The tail after the last whole chunk is dropped.
+// padding: every position is a real token. With data.packing: aligned or documents the
+// stream holds PAD runs (unscored) so that a record that fits in a row is never cut (see
+// padBeforeWholeRecord); the layout is otherwise the same. The tail after the last whole
+// chunk is dropped.
 //
 // Sharding: with global batch G = world × batch, step k uses chunks [k·G, (k+1)·G) and
 // rank r takes [k·G + r·batch, k·G + (r+1)·batch). One process with batch 2b therefore

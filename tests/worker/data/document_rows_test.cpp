@@ -41,7 +41,7 @@ TEST(DocumentRows, SegmentsGoUpByOneAtEveryRecordStartAndRestartPerRow) {
     }
     rows_with_several += batch.segments[first + kSeqLen - 1] > 0;
   }
-  EXPECT_GT(rows_starting_mid_record, 0) << "dense packing must leave some rows starting inside a record";
+  EXPECT_GT(rows_starting_mid_record, 0) << "a word problem longer than a row must continue into the next one";
   EXPECT_GT(rows_with_several, 0) << "short records that fit together must share a row";
 }
 
