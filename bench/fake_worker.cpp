@@ -62,14 +62,14 @@ int main(int argc, char** argv) {
                  {"seq_len", 64}, {"qk_clipped_heads", 0}};
     // The queue is large, but a benchmark must not drop: wait for room instead.
     while (!link.post(m)) std::this_thread::sleep_for(std::chrono::microseconds(50));
-    link.setStep(step);
+    link.markProgress(step);
     if (step == nan_at) {
       const auto sent = Clock::now();
       while (Clock::now() - sent < std::chrono::seconds(10)) {
         if (auto command = link.pollCommand(); command && command->kind == CommandKind::kStop) {
           const double ms = std::chrono::duration<double, std::milli>(Clock::now() - sent).count();
           std::cout << "fake_worker: stop command " << ms << " ms after the NaN report was posted\n";
-          link.post(Event{step, "finished", "reason stop_command"});
+          link.post(RunFinished{step, RunEnd::kStopCommand, ""});
           const auto closing = Clock::now();
           link.close(std::chrono::seconds(5));
           std::cout << "fake_worker: link closed (final event flushed) in "
@@ -83,7 +83,7 @@ int main(int argc, char** argv) {
     }
   }
   const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
-  link.post(Event{reports, "finished", "reason completed"});
+  link.post(RunFinished{reports, RunEnd::kCompleted, ""});
   link.close(std::chrono::seconds(30));
   const auto stats = link.stats();
   std::cout << "fake_worker: " << reports << " reports posted in " << seconds << " s, " << stats.sent

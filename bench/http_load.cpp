@@ -46,7 +46,7 @@ class BenchStore : public StoreReader {
       job.id = names[j];
       job.experiment_id = "cognate";
       job.model_config = std::string("configs/models/cognate-") + names[j] + ".yaml";
-      job.state = j == 2 ? "queued" : "running";
+      job.state = j == 2 ? JobState::kQueued : JobState::kRunning;
       job.attempt = j == 2 ? 0 : 1 + j;
       job.ranks = job.slots = 2;
       job.step = 12000 + 1000 * j;

@@ -141,6 +141,14 @@ void YamlFields::fail(const std::string& key, const std::string& message) const 
   throw ConfigError(file_ + where + ": " + keyPath(key) + " = " + message);
 }
 
+void YamlFields::requireRange(const std::string& key, double value, double low, double high,
+                              const std::string& unit) const {
+  if (std::isfinite(value) && value >= low && value <= high) return;
+  std::ostringstream bounds;
+  bounds << "[" << low << unit << ", " << high << unit << "]";
+  fail(key, rawValue(key) + ": must be a finite number in " + bounds.str());
+}
+
 YamlFields YamlFields::section(const std::string& key) {
   read_.insert(key);
   return YamlFields(child(key), keyPath(key), file_);

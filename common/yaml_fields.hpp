@@ -36,6 +36,9 @@ class YamlFields {
   void rejectUnknownKeys() const;
 
   [[noreturn]] void fail(const std::string& key, const std::string& message) const;
+  // Fails unless `value` (read from `key`) is a finite number in [low, high]; `unit` ("s")
+  // follows the bounds in the message. NaN and infinities (YAML .nan, .inf) fail too.
+  void requireRange(const std::string& key, double value, double low, double high, const std::string& unit = "") const;
   std::string keyPath(const std::string& key) const;
   const std::string& file() const { return file_; }
   // The scalar text of `key` as written in the file (for error messages).

@@ -3,10 +3,9 @@
 #include <boost/asio/post.hpp>
 #include <iomanip>
 #include <iostream>
-#include <sstream>
 
 #include "coordinator/coordinator_impl.hpp"
-#include "coordinator/launch/process_group.hpp"
+#include "coordinator/launch/launcher_factory.hpp"
 #include "coordinator/status_view.hpp"
 
 namespace cog::coord {
@@ -20,11 +19,20 @@ Coordinator::Impl::Impl(ExperimentConfig e, CoordinatorOptions o)
       options(std::move(o)),
       state{options.state_dir},
       out_(options.out ? options.out : &std::cout),
+      faults(options.fault_at),
       strand(boost::asio::make_strand(io)),
-      signals(io, SIGINT, SIGTERM),
+      // SIGHUP too: a closed terminal or `ssh` session stops the experiment as Ctrl-C does,
+      // with every worker checkpointed, instead of orphaning them.
+      signals(io, SIGINT, SIGTERM, SIGHUP),
+      tick_timer(strand),
       flush_timer(strand),
-      status_timer(strand),
-      heartbeat_timer(strand) {}
+      status_timer(strand) {}
+
+Instant Coordinator::Impl::now() const {
+  return {
+      unixNow(),
+      std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count()};
+}
 
 void Coordinator::Impl::say(const std::string& line) {
   const auto t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
@@ -40,7 +48,8 @@ void Coordinator::Impl::start() {
 
   // The wire endpoint survives a coordinator restart: running workers reconnect to it.
   std::string wire_endpoint = experiment.coordinator.wire;
-  std::string http_listen = options.http_override.empty() ? experiment.coordinator.http : options.http_override;
+  std::string http_listen =
+      options.http_override.empty() ? experiment.coordinator.http : options.http_override;
   if (http_listen == "off") http_listen.clear();
   if (options.resume) {
     const auto previous = readEndpoints(state);
@@ -59,116 +68,90 @@ void Coordinator::Impl::start() {
                                   : std::string(),
                              static_cast<long long>(::getpid())};
   writeEndpoints(state, bound);
+  launcher = makeLauncher(experiment.launcher, strand, options.default_worker);
 
-  LocalLauncherOptions launch;
-  launch.worker = experiment.launcher.worker.empty() ? options.default_worker : experiment.launcher.worker;
-  launch.mpirun = experiment.launcher.mpirun;
-  launch.mpirun_args = experiment.launcher.mpirun_args;
-  launch.threads_per_rank = experiment.launcher.threads_per_rank;
-  launcher = std::make_unique<LocalLauncher>(strand, launch);
-
-  const double now = unixNow();
-  store->upsertExperiment({experiment.name, options.experiment_file, experiment.yaml, "running", now, now});
+  store->upsertExperiment(
+      {experiment.name, options.experiment_file, experiment.yaml, "running", unixNow(), unixNow()});
   for (const auto& spec : experiment.jobs) {
-    auto job = std::make_unique<JobRuntime>();
-    job->spec = spec;
-    job->policies = std::make_unique<PolicySet>(experiment.policies);
-    job->row.id = spec.name;
-    job->row.experiment_id = experiment.name;
-    job->row.model_config = spec.config;
-    job->row.state = "queued";
-    job->row.ranks = spec.ranks;
-    job->row.slots = spec.slots;
+    SupervisorConfig config;
+    config.experiment_id = experiment.name;
+    config.state = state;
+    config.policies = experiment.policies;
+    config.stop_grace_s = experiment.launcher.stop_grace_s;
+    config.checkpoint_exists = [](const std::string& path) {
+      return std::filesystem::exists(path);
+    };
+    auto job = std::make_unique<JobSupervisor>(spec, std::move(config));
     by_id[spec.name] = job.get();
     jobs.push_back(std::move(job));
   }
   say("cogcoord: experiment " + experiment.name + ", " + std::to_string(jobs.size()) + " jobs on " +
-      std::to_string(experiment.slots) + " slot(s); state " + state.root.string() + "; workers report to " +
-      bound.wire + (http ? "; REST http://" + bound.http + "/api/v1/jobs" : std::string("; REST off")));
+      std::to_string(experiment.slots) + " slot(s), " + launcher->kind() + " launcher; state " +
+      state.root.string() + "; workers report to " + bound.wire +
+      (http ? "; REST http://" + bound.http + "/api/v1/jobs" : std::string("; REST off")));
 
   endpoint->start([this](std::vector<wire::CoordinatorEndpoint::Inbound>&& batch) {
     boost::asio::post(strand, [this, b = std::move(batch)]() mutable { ingest(std::move(b)); });
   });
-  if (options.resume) resumeJobs();
-  for (auto& job : jobs) saveJob(*job);
-  store->flush();
-
-  signals.async_wait([this](const boost::system::error_code& ec, int signo) {
-    if (!ec) boost::asio::post(strand, [this, signo] { onSignal(signo); });
-  });
   boost::asio::post(strand, [this] {
+    if (options.resume) resumeJobs();
+    for (auto& job : jobs) saveJob(*job);
+    store->flush();
+    watchSignals();
     schedule();
+    tick();
     tickFlush();
-    tickHeartbeats();
     tickStatus();
     finishIfDone();
   });
 }
 
-// After a coordinator crash: finished jobs stay finished; a job that was running is stopped
-// if its processes outlived the coordinator (they checkpoint on SIGTERM) and relaunched
-// from its newest checkpoint; the store is backfilled from each attempt's own log.
-void Coordinator::Impl::resumeJobs() {
-  for (auto& job : jobs) {
-    auto stored = store->job(job->spec.name);
-    if (!stored) continue;
-    job->row = *stored;
-    // Early stopping continues where it was: the stored validations are replayed into it
-    // (verdicts they would give were already acted on, so they are dropped).
-    for (const auto& v : store->validations(job->row.id)) job->policies->onValidation(v);
-    auto attempts = store->attempts(job->row.id);
-    if (!attempts.empty()) job->adjustments = adjustmentsFromOverrides(attempts.back().overrides);
-    const bool ended = job->row.state == "finished" || job->row.state == "early_stopped" || job->row.state == "failed";
-    if (ended) continue;
-    for (auto& a : attempts) {
-      if (a.ended_at > 0) continue;
-      if (processGroupAlive(a.pid)) {
-        say(job->row.id + "#" + std::to_string(a.attempt) + ": still running from the previous coordinator (process group " +
-            std::to_string(a.pid) + "): stopping it to relaunch under this one");
-        terminateProcessGroup(a.pid, std::chrono::milliseconds(static_cast<int64_t>(experiment.launcher.stop_grace_s * 1000)));
-      }
-      backfill(*job, a.attempt, a.run_dir);
-      a.ended_at = unixNow();
-      a.end_reason = "coordinator_lost";
-      store->updateAttempt(a);
-    }
-    if (job->row.attempt > 0) {
-      job->row.state = "resuming";
-      decide(*job, "resume", "coordinator restarted: relaunching from the newest checkpoint");
-      launch(*job, "resume", newestCheckpoint(job->row.id, true));
-    } else {
-      job->row.state = "queued";
-    }
-  }
+void Coordinator::Impl::watchSignals() {
+  signals.async_wait([this](const boost::system::error_code& ec, int signo) {
+    if (!ec) boost::asio::post(strand, [this, signo] { onSignal(signo); });
+  });
 }
 
 void Coordinator::Impl::onSignal(int signo) {
+  if (done) return;
   if (interrupted) {
     say("second signal: killing every worker now");
-    for (auto& job : jobs) {
-      if (job->running) launcher->stop(job->launch_id, std::chrono::milliseconds(0));
-    }
+    for (auto& job : jobs) handle(*job, [&] { return job->onKillNow(now()); });
+    watchSignals();
     return;
   }
   interrupted = true;
   exit_code = kCoordInterrupted;
-  say(std::string("signal ") + (signo == SIGINT ? "SIGINT" : "SIGTERM") +
-      ": stopping every worker (they checkpoint); `cogcoord resume --state-dir " + state.root.string() +
-      "` continues. Again to kill.");
-  for (auto& job : jobs) {
-    if (job->running) requestStop(*job, PlannedEnd::kInterrupted, "coordinator interrupted");
-  }
-  signals.async_wait([this](const boost::system::error_code& ec, int s) {
-    if (!ec) boost::asio::post(strand, [this, s] { onSignal(s); });
-  });
+  say(std::string("signal ") + ::sigabbrev_np(signo) +
+      ": stopping every worker (they checkpoint); " + "`cogcoord resume --state-dir " +
+      state.root.string() + "` continues. Again to kill.");
+  for (auto& job : jobs) handle(*job, [&] { return job->onInterrupt(now()); });
+  watchSignals();
   finishIfDone();
 }
 
+// The supervisors' clock: timeouts and the settling of ended attempts. Every 100 ms, so an
+// ended attempt is concluded within ~0.1 s of its 0.5 s quiet period.
+void Coordinator::Impl::tick() {
+  if (done) return;
+  for (auto& job : jobs) handle(*job, [&] { return job->tick(now()); });
+  tick_timer.expires_after(std::chrono::milliseconds(100));
+  tick_timer.async_wait([this](const boost::system::error_code& ec) {
+    if (!ec) tick();
+  });
+}
+
 void Coordinator::Impl::tickFlush() {
-  for (auto& job : jobs) {
-    if (job->dirty) saveJob(*job);
+  try {
+    for (auto& job : jobs) {
+      if (saved_version[job->row().id] != job->rowVersion()) saveJob(*job);
+    }
+    store->flush();
+  } catch (const std::exception& e) {
+    // Busy beyond the store's own wait, or a full disk: the rows stay in memory and the next
+    // flush tries again; the workers' own logs keep every report meanwhile.
+    say(std::string("store flush failed, retrying: ") + e.what());
   }
-  store->flush();
   if (done) return;
   flush_timer.expires_after(std::chrono::milliseconds(experiment.coordinator.flush_ms));
   flush_timer.async_wait([this](const boost::system::error_code& ec) {
@@ -179,62 +162,51 @@ void Coordinator::Impl::tickFlush() {
 void Coordinator::Impl::tickStatus() {
   if (done) return;
   std::vector<JobRow> rows;
-  for (auto& job : jobs) rows.push_back(job->row);
+  for (auto& job : jobs) rows.push_back(job->row());
   out() << formatStatusTable(rows) << std::flush;
-  status_timer.expires_after(std::chrono::milliseconds(static_cast<int64_t>(experiment.coordinator.status_every_s * 1000)));
+  status_timer.expires_after(std::chrono::milliseconds(
+      static_cast<int64_t>(experiment.coordinator.status_every_s * 1000)));
   status_timer.async_wait([this](const boost::system::error_code& ec) {
     if (!ec) tickStatus();
   });
 }
 
-// A running attempt that has sent nothing (heartbeats come every second from the worker's
-// I/O thread) for restart.heartbeat_timeout_s is presumed hung: stopped and restarted.
-void Coordinator::Impl::tickHeartbeats() {
-  if (done) return;
-  const auto timeout = std::chrono::duration<double>(experiment.policies.restart.heartbeat_timeout_s);
-  for (auto& job : jobs) {
-    if (!job->running || job->planned_end != PlannedEnd::kNone || job->exit_status) continue;
-    const auto silent = Clock::now() - job->last_seen;
-    if (silent > timeout) {
-      const double seconds = std::chrono::duration<double>(silent).count();
-      decide(*job, "lost_heartbeat",
-             "no message for " + formatValue(seconds, 3) + " s (limit " +
-                 formatValue(experiment.policies.restart.heartbeat_timeout_s) + " s): stopping the attempt to restart it",
-             {{"silent_s", seconds}});
-      requestStop(*job, PlannedEnd::kLostHeartbeat, "lost heartbeat");
-    }
-  }
-  heartbeat_timer.expires_after(std::chrono::seconds(1));
-  heartbeat_timer.async_wait([this](const boost::system::error_code& ec) {
-    if (!ec) tickHeartbeats();
-  });
-}
-
+// Done when no job holds its slots and either every job has ended or an interrupt stopped
+// the rest (queued jobs stay queued for `resume`).
 void Coordinator::Impl::finishIfDone() {
   if (done) return;
   for (auto& job : jobs) {
-    if (job->running) return;
-    if (!interrupted && (job->row.state == "queued" || job->row.state == "resuming")) return;
+    if (job->holdsSlots()) return;
+    if (!interrupted && !isEnded(job->state())) return;
   }
   done = true;
-  for (auto& job : jobs) {
-    if (!interrupted && job->row.state == "failed") exit_code = kCoordSomeFailed;
-    saveJob(*job);
-  }
-  const double now = unixNow();
-  store->upsertExperiment({experiment.name, options.experiment_file, experiment.yaml,
-                           interrupted ? "interrupted" : "finished", now, now});
-  store->flush();
   std::vector<JobRow> rows;
-  std::vector<EventRow> decisions;
-  for (auto& job : jobs) rows.push_back(job->row);
-  for (const auto& e : store->events(0, "", 1000000)) {
-    if (e.source == "coordinator") decisions.push_back(e);
+  std::map<std::string, Scalars> last_validations;
+  for (auto& job : jobs) {
+    if (!interrupted && job->state() == JobState::kFailed) exit_code = kCoordSomeFailed;
+    rows.push_back(job->row());
   }
-  out() << formatStatusTable(rows) << formatSummary(rows, decisions) << std::flush;
+  std::vector<EventRow> decisions;
+  try {
+    for (auto& job : jobs) {
+      const auto validations = store->validations(job->row().id);
+      if (!validations.empty()) last_validations[job->row().id] = validations.back().scalars;
+    }
+    for (auto& job : jobs) saveJob(*job);
+    store->upsertExperiment({experiment.name, options.experiment_file, experiment.yaml,
+                             interrupted ? "interrupted" : "finished", unixNow(), unixNow()});
+    store->flush();
+    for (const auto& e : store->events(0, "", 1000000)) {
+      if (e.source == "coordinator") decisions.push_back(e);
+    }
+  } catch (const std::exception& e) {
+    say(std::string("could not store the end of the experiment: ") + e.what());
+  }
+  out() << formatStatusTable(rows) << formatSummary(rows, decisions, last_validations)
+        << std::flush;
+  tick_timer.cancel();
   flush_timer.cancel();
   status_timer.cancel();
-  heartbeat_timer.cancel();
   signals.cancel();
   if (http) http->stop();
   endpoint->stop();
@@ -250,7 +222,17 @@ Coordinator::~Coordinator() = default;
 
 int Coordinator::run() {
   impl_->start();
-  impl_->io.run();
+  // Handlers that act for a job catch their own errors (Impl::handle); this is the backstop
+  // for the rest, so that no exception ends cogcoord and orphans its workers. run() may be
+  // called again after a handler threw (Asio keeps the queued work).
+  for (;;) {
+    try {
+      impl_->io.run();
+      break;
+    } catch (const std::exception& e) {
+      impl_->say(std::string("error in an event handler, going on: ") + e.what());
+    }
+  }
   return impl_->exit_code;
 }
 

@@ -19,6 +19,7 @@ struct CoordinatorOptions {
   std::string http_override;    // --http (wins over coordinator.http); "off" disables
   std::string default_worker;   // cogworker beside cogcoord, when launcher.worker is empty
   std::ostream* out = nullptr;  // progress lines and tables (stdout when null)
+  std::string fault_at;         // COG_FAULT_AT (tests only; fault_hook.hpp); "" = none
 };
 
 // Process exit codes of `cogcoord run|resume`.

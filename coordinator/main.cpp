@@ -3,6 +3,8 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <csignal>
+#include <cstdlib>
 #include <filesystem>
 #include <iostream>
 
@@ -44,8 +46,13 @@ int main(int argc, char** argv) {
   resume->add_option("--http", http, "REST listen address (default: the one used before)");
 
   CLI11_PARSE(app, argc, argv);
+  // A worker or HTTP client that hangs up must not kill the coordinator with SIGPIPE: the
+  // write fails with EPIPE instead, which the socket layers handle.
+  std::signal(SIGPIPE, SIG_IGN);
   try {
     CoordinatorOptions options;
+    // Test-only crash points (coordinator/fault_hook.hpp), read once here.
+    if (const char* fault = std::getenv("COG_FAULT_AT")) options.fault_at = fault;
     options.default_worker = workerBesideThisBinary();
     options.http_override = http;
     ExperimentConfig experiment;

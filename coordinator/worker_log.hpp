@@ -1,36 +1,29 @@
 #pragma once
-// Reads a worker's own record of an attempt, RUN/metrics.jsonl (worker/report/
-// jsonl_reporter.cpp writes it: one JSON object per line, type step | validation | event;
-// non-finite numbers as the strings "nan", "inf", "-inf"). The coordinator backfills its
-// store from it when an attempt ends or after a coordinator restart, so a metric the wire
-// lost (coordinator down, queue full) is still stored exactly once.
+// Reads a worker's own record of an attempt, RUN/metrics.jsonl, through the wire's JSON-lines
+// codec (comms/wire/jsonl_codec.hpp): the same messages the wire would have delivered. The
+// coordinator reads it when an attempt ends and after its own restart, and stores what the
+// wire lost (coordinator down, queue full) exactly once (the store's keys are idempotent).
 #include <filesystem>
 #include <string>
 #include <vector>
 
-#include "coordinator/store/records.hpp"
+#include "comms/wire/messages.hpp"
 
 namespace cog::coord {
 
-struct WorkerLogEvent {
-  int64_t step = 0;
-  std::string kind;
-  std::string detail;
+struct SkippedLine {
+  int64_t line = 0;   // 1-based
+  std::string error;  // why it did not decode
 };
 
 struct WorkerLog {
-  std::vector<MetricRow> metrics;
-  std::vector<ValidationRow> validations;
-  std::vector<WorkerLogEvent> events;
-  int64_t malformed_lines = 0;  // a line cut short by a crash is expected; counted, skipped
+  std::vector<wire::Message> messages;  // in file order
+  // Lines that did not decode: skipped, each named so the operator can look. The last line
+  // of a log cut short by a crash is expected here.
+  std::vector<SkippedLine> skipped;
 };
 
-// Missing file = empty log. Rows carry job_id/attempt as given, time = 0.
-WorkerLog readWorkerLog(const std::filesystem::path& metrics_jsonl, const std::string& job_id, int attempt);
-
-// A worker "checkpoint" event's detail is "NAME -> DIRECTORY"; false when it is not.
-bool parseCheckpointEvent(const std::string& detail, std::string& name, std::string& path);
-// A worker "finished" event's detail starts "reason X, ..."; returns X or "".
-std::string finishedReason(const std::string& detail);
+// A missing file is an empty log.
+WorkerLog readWorkerLog(const std::filesystem::path& metrics_jsonl);
 
 }  // namespace cog::coord

@@ -115,11 +115,10 @@ int runTrain(const TrainCommand& command) {
   try {
     result = trainer.run();
   } catch (const std::exception& e) {
-    // The coordinator learns why before the process exits (it also sees the exit code).
-    if (wire) {
-      reporter.onEvent({0, "failed", e.what()});
-      wire->close(std::chrono::milliseconds(2000));
-    }
+    // The log and the coordinator learn why before the process exits (the coordinator also
+    // sees the exit code). Only rank 0 has reporters.
+    reporter.onFinished({trainer.position().global_step, wire::RunEnd::kFailed, e.what()});
+    if (wire) wire->close(std::chrono::milliseconds(2000));
     throw;
   }
   if (wire) wire->close(std::chrono::milliseconds(2000));

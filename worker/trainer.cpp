@@ -6,8 +6,10 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <thread>
 
 #include "comms/bucketer.hpp"
+#include "comms/wire/metric_names.hpp"
 #include "model/cognate_loss.hpp"
 #include "model/tokenizer/tokenizer_factory.hpp"
 #include "optim/grad_clip.hpp"
@@ -42,6 +44,17 @@ std::string describeValidation(const TrainResult& result) {
   if (!std::isfinite(pos.last_val_loss)) return "not validated yet";
   return "val_loss " + fmt(pos.last_val_loss) + ", best " + fmt(pos.best_val_loss) + ", exact_match " +
          fmt(result.final_exact_match, 3);
+}
+
+wire::RunEnd runEndOf(StopReason reason) {
+  switch (reason) {
+    case StopReason::kCompleted: return wire::RunEnd::kCompleted;
+    case StopReason::kMaxSteps: return wire::RunEnd::kMaxSteps;
+    case StopReason::kSignal: return wire::RunEnd::kSignal;
+    case StopReason::kStopCommand: return wire::RunEnd::kStopCommand;
+    case StopReason::kAlreadyFinished: return wire::RunEnd::kAlreadyFinished;
+  }
+  return wire::RunEnd::kFailed;
 }
 
 const char* stopReasonName(StopReason reason) {
@@ -109,6 +122,7 @@ struct Trainer::State {
   void report(double seconds_per_step, const Scalars& scalars);
   void validate(int64_t epoch);
   std::filesystem::path checkpoint(const std::string& name);
+  void reportCheckpoint(const std::string& name, const std::filesystem::path& dir);
   void prunePeriodic();
   TrainResult finish(StopReason reason, bool validate_now);
 };
@@ -323,6 +337,10 @@ void Trainer::State::trainStep(const data::TokenBatch& batch, const data::Curric
     loss.total = loss.total * std::numeric_limits<float>::quiet_NaN();
     reporter.onEvent({pos.global_step + 1, "fault", "faults.nan_at_step: loss forced to NaN"});
   }
+  if (config.faults.hang_at_step == pos.global_step + 1 && faultApplies()) {
+    reporter.onEvent({pos.global_step + 1, "fault", "faults.hang_at_step: the training thread stops here"});
+    for (;;) std::this_thread::sleep_for(std::chrono::seconds(1));  // until killed, as a deadlock would
+  }
   if (config.faults.exit_at_step == pos.global_step + 1 && faultApplies()) {
     throw InjectedFault("faults.exit_at_step = " + std::to_string(config.faults.exit_at_step) +
                         " on rank " + std::to_string(rank()) + ": exiting as a crash would");
@@ -385,22 +403,22 @@ void Trainer::State::trainStep(const data::TokenBatch& batch, const data::Curric
   const double step_seconds = secondsSince(step_start);
   if (pos.global_step % config.train.log_every == 0 || !finite) {
     const double window_seconds = secondsSince(window_start);
-    Scalars s = {{"loss", loss_value},
-                 {"loss_window_mean", window_loss / window_steps},
+    Scalars s = {{wire::metric::kLoss, loss_value},
+                 {wire::metric::kLossWindowMean, window_loss / window_steps},
                  {"final_ce", agreed[2] / n},
                  {"act_bce", agreed[3] / n},
                  {"gate_entropy", agreed[4] / n},
-                 {"lr_muon", optimizer->groupLr(optim::ParamGroupKind::kMuon)},
-                 {"lr_fallback", optimizer->groupLr(optim::ParamGroupKind::kFallback)},
-                 {"grad_norm", grad_norm},
-                 {"tokens_per_s", window_steps * batch.rows * batch.seq_len * world() / window_seconds},
+                 {wire::metric::kLrMuon, optimizer->groupLr(optim::ParamGroupKind::kMuon)},
+                 {wire::metric::kLrFallback, optimizer->groupLr(optim::ParamGroupKind::kFallback)},
+                 {wire::metric::kGradNorm, grad_norm},
+                 {wire::metric::kTokensPerS, window_steps * batch.rows * batch.seq_len * world() / window_seconds},
                  {"step_seconds", step_seconds},
                  {"forward_seconds", forward_seconds},
                  {"backward_seconds", backward_seconds},
                  {"comm_wait_seconds", comm_wait_seconds},
                  {"update_seconds", update_seconds},
-                 {"seq_len", static_cast<double>(batch.seq_len)},
-                 {"curriculum_stage", static_cast<double>(stage_index)},
+                 {wire::metric::kSeqLen, static_cast<double>(batch.seq_len)},
+                 {wire::metric::kCurriculumStage, static_cast<double>(stage_index)},
                  {"qk_clipped_heads", static_cast<double>(clipped_heads)}};
     if (isRankZero()) report(window_seconds / window_steps, s);
     window_start = Clock::now();
@@ -448,13 +466,13 @@ void Trainer::State::validate(int64_t epoch) {
     answers = evaluateAnswers(*net, *tokenizer, interleave(per_source_records, v.generate_samples), v.max_new_tokens);
   }
   const double val_loss = total.mean();
-  report.scalars = {{"val_loss", val_loss},
+  report.scalars = {{wire::metric::kValLoss, val_loss},
                     {"val_ppl", std::exp(std::min(val_loss, 50.0))},
-                    {"exact_match", answers.exactMatch()},
-                    {"answered", static_cast<double>(answers.answered)},
-                    {"distinct_1", answers.distinct_1},
-                    {"distinct_2", answers.distinct_2},
-                    {"top_token_share", answers.top_token_share},
+                    {wire::metric::kExactMatch, answers.exactMatch()},
+                    {wire::metric::kAnswered, static_cast<double>(answers.answered)},
+                    {wire::metric::kDistinct1, answers.distinct_1},
+                    {wire::metric::kDistinct2, answers.distinct_2},
+                    {wire::metric::kTopTokenShare, answers.top_token_share},
                     {"val_tokens", static_cast<double>(total.tokens)}};
   report.samples = answers.samples;
   pos.last_val_loss = val_loss;
@@ -462,6 +480,7 @@ void Trainer::State::validate(int64_t epoch) {
   last_validation = report;
   have_validation = true;
   if (isRankZero()) reporter.onValidation(report);
+  reporter.onProgress(pos.global_step);
 }
 
 std::filesystem::path Trainer::State::checkpoint(const std::string& name) {
@@ -475,8 +494,18 @@ std::filesystem::path Trainer::State::checkpoint(const std::string& name) {
   }
   CheckpointContents contents{pos, config.yaml, tokenizer->name()};
   auto dir = saveTrainingCheckpoint(checkpointRoot(), name, *net, optimizer.get(), contents, meta.dump());
-  reporter.onEvent({pos.global_step, "checkpoint", name + " -> " + dir.string()});
+  reportCheckpoint(name, dir);
   return dir;
+}
+
+// The coordinator's record of a durable checkpoint: the validation it follows (if one ran
+// at this very step) and whether this worker saw anything non-finite before it.
+void Trainer::State::reportCheckpoint(const std::string& name, const std::filesystem::path& dir) {
+  const bool validated_here = have_validation && last_validation.step == pos.global_step;
+  const double val_loss = validated_here ? scalarOr(last_validation.scalars, wire::metric::kValLoss, NAN) : NAN;
+  const bool healthy = !have_validation || std::isfinite(scalarOr(last_validation.scalars, wire::metric::kValLoss, NAN));
+  reporter.onCheckpoint({pos.global_step, name, std::filesystem::absolute(dir).string(), val_loss, healthy});
+  reporter.onProgress(pos.global_step);
 }
 
 // Keeps the newest checkpoint.keep_last periodic "epoch-NNNN" checkpoints.
@@ -500,16 +529,20 @@ TrainResult Trainer::State::finish(StopReason reason, bool validate_now) {
   result.final_checkpoint = checkpoint("final");
   result.position = pos;
   result.final_exact_match = have_validation ? scalarOr(last_validation.scalars, "exact_match", 0) : 0;
-  reporter.onEvent({pos.global_step, "finished",
-                    std::string("reason ") + stopReasonName(reason) + ", " + describeValidation(result)});
+  reporter.onFinished({pos.global_step, runEndOf(reason), describeValidation(result)});
   return result;
 }
+
+const TrainerPosition& Trainer::position() const { return state_->pos; }
 
 TrainResult Trainer::run() {
   auto& s = *state_;
   s.prepare();
   if (s.pos.finished) {
-    if (s.isRankZero()) s.reporter.onEvent({s.pos.global_step, "finished", "the newest checkpoint is of a finished run: nothing to do"});
+    if (s.isRankZero()) {
+      s.reporter.onFinished({s.pos.global_step, wire::RunEnd::kAlreadyFinished,
+                             "the newest checkpoint is of a finished run: nothing to do"});
+    }
     TrainResult result;
     result.reason = StopReason::kAlreadyFinished;
     result.position = s.pos;
@@ -553,6 +586,7 @@ TrainResult Trainer::run() {
         s.checkpoint(name);
       }
       s.trainStep(batch, stage, agreement.normalizer);
+      s.reporter.onProgress(s.pos.global_step);
       const bool capped = train.max_steps > 0 && s.pos.global_step >= train.max_steps;
       if (capped && step + 1 < steps) return s.finish(StopReason::kMaxSteps, true);
     }

@@ -44,6 +44,8 @@ struct RunContext {
 
 enum class StopReason { kCompleted, kMaxSteps, kSignal, kStopCommand, kAlreadyFinished };
 const char* stopReasonName(StopReason reason);
+// The wire's name for the same end (what the worker reports to the coordinator).
+wire::RunEnd runEndOf(StopReason reason);
 
 struct TrainResult {
   StopReason reason = StopReason::kCompleted;
@@ -67,6 +69,8 @@ class Trainer {
  public:
   Trainer(const WorkerConfig& config, const RunContext& context, Reporter& reporter);
   ~Trainer();
+  // Where training stands (the last completed step), also after run() threw.
+  const TrainerPosition& position() const;
   TrainResult run();
 
  private:

@@ -7,38 +7,10 @@
 #include <streambuf>
 #include <type_traits>
 
+#include "comms/wire/message_fields.hpp"
+
 namespace cog::wire {
 namespace {
-
-template <typename>
-constexpr bool kAlwaysFalse = false;
-
-// The field list of every struct, in wire order, written once for both directions: `io` is
-// a Writer (encode) or a Reader (decode). magic and version are handled by encode/decode
-// themselves because they must be checked before anything else is trusted.
-template <typename Io, typename M>
-void fields(Io& io, M& m) {
-  using T = std::remove_const_t<M>;
-  if constexpr (std::is_same_v<T, Envelope>) {
-    io(m.kind, m.job, m.attempt, m.rank, m.seq);
-  } else if constexpr (std::is_same_v<T, Hello>) {
-    io(m.pid, m.host, m.world_size, m.run_dir, m.version, m.start_step, m.hyperparameters);
-  } else if constexpr (std::is_same_v<T, Heartbeat>) {
-    io(m.step, m.unix_time);
-  } else if constexpr (std::is_same_v<T, Metrics>) {
-    io(m.step, m.epoch, m.step_in_epoch, m.steps_in_epoch, m.eta_seconds, m.scalars);
-  } else if constexpr (std::is_same_v<T, Sample>) {
-    io(m.source, m.prompt, m.generated, m.expected, m.correct);
-  } else if constexpr (std::is_same_v<T, Validation>) {
-    io(m.step, m.epoch, m.scalars, m.per_source, m.samples);
-  } else if constexpr (std::is_same_v<T, Event>) {
-    io(m.step, m.kind, m.detail);
-  } else if constexpr (std::is_same_v<T, Command>) {
-    io(m.kind, m.reason);
-  } else {
-    static_assert(kAlwaysFalse<T>, "no wire layout for this type");
-  }
-}
 
 // Appends straight into a std::string (cereal writes through rdbuf()->sputn), avoiding
 // ostringstream's extra copy on every message.
@@ -78,12 +50,12 @@ class Writer {
   explicit Writer(std::ostream& stream)
       : archive_(stream, cereal::PortableBinaryOutputArchive::Options::LittleEndian()) {}
 
-  template <typename... T>
-  void operator()(const T&... values) {
-    (put(values), ...);
+  // A named field (message_fields.hpp): the name is not on the wire.
+  template <typename T>
+  Writer& operator()(const char* /*name*/, const T& value) {
+    put(value);
+    return *this;
   }
-
- private:
   template <typename T>
   void put(const T& v) {
     if constexpr (std::is_same_v<T, bool>) {
@@ -111,6 +83,7 @@ class Writer {
     for (const auto& item : items) put(item);
   }
 
+ private:
   cereal::PortableBinaryOutputArchive archive_;
 };
 
@@ -124,10 +97,13 @@ class Reader {
  public:
   Reader(std::istream& stream, const FrameSource& source) : archive_(stream), source_(source) {}
 
-  template <typename... T>
-  void operator()(T&... values) {
-    (get(values), ...);
+  template <typename T>
+  Reader& operator()(const char* /*name*/, T& value) {
+    get(value);
+    return *this;
   }
+  template <typename T>
+  void get(T& v) { getValue(v); }
 
  private:
   // Every read is checked first so garbage fails here with a clear reason, and cereal's
@@ -140,26 +116,25 @@ class Reader {
     }
   }
   template <typename T>
-  void get(T& v) {
+  void getValue(T& v) {
     if constexpr (std::is_same_v<T, bool>) {
       uint8_t raw = 0;
       get(raw);
       if (raw > 1)
         throw Failure{DecodeError::kMalformed, "bool field holds " + std::to_string(raw)};
       v = raw == 1;
-    } else if constexpr (std::is_same_v<T, CommandKind>) {
-      uint8_t raw = 0;
-      get(raw);
-      if (raw != static_cast<uint8_t>(CommandKind::kStop) &&
-          raw != static_cast<uint8_t>(CommandKind::kCheckpointNow)) {
-        throw Failure{DecodeError::kMalformed, "unknown command kind " + std::to_string(raw)};
-      }
-      v = static_cast<CommandKind>(raw);
-    } else if constexpr (std::is_enum_v<T>) {
-      // MessageKind: its range is checked by decode(), which reports kUnknownKind.
+    } else if constexpr (std::is_same_v<T, MessageKind>) {
+      // Its range is checked by decode(), which reports kUnknownKind.
       std::underlying_type_t<T> raw{};
       get(raw);
       v = static_cast<T>(raw);
+    } else if constexpr (std::is_enum_v<T>) {
+      std::underlying_type_t<T> raw{};
+      get(raw);
+      v = static_cast<T>(raw);
+      if (!knownEnumValue(v)) {
+        throw Failure{DecodeError::kMalformed, "unknown enum value " + std::to_string(raw)};
+      }
     } else if constexpr (std::is_arithmetic_v<T>) {
       need(sizeof(T), "a number");
       archive_(v);
@@ -175,18 +150,18 @@ class Reader {
     need(n, what);
     return n;
   }
-  void get(std::string& s) {
+  void getValue(std::string& s) {
     const uint64_t n = getLength("a string");
     s.resize(static_cast<size_t>(n));
     archive_(cereal::binary_data(s.data(), s.size()));
   }
   template <typename A, typename B>
-  void get(std::pair<A, B>& p) {
+  void getValue(std::pair<A, B>& p) {
     get(p.first);
     get(p.second);
   }
   template <typename T>
-  void get(std::vector<T>& items) {
+  void getValue(std::vector<T>& items) {
     const uint64_t n = getLength("a list");
     items.clear();
     items.reserve(static_cast<size_t>(n));
@@ -211,6 +186,10 @@ Message emptyMessage(MessageKind kind) {
       return Event{};
     case MessageKind::kCommand:
       return Command{};
+    case MessageKind::kCheckpointSaved:
+      return CheckpointSaved{};
+    case MessageKind::kRunFinished:
+      return RunFinished{};
   }
   throw Failure{DecodeError::kUnknownKind,
                 "unknown message kind " + std::to_string(static_cast<unsigned>(kind))};
@@ -238,7 +217,8 @@ std::string encode(const Envelope& header, const Message& body) {
     envelope.magic = kWireMagic;
     envelope.version = kWireVersion;
     envelope.kind = kindOf(body);
-    writer(envelope.magic, envelope.version);
+    writer.put(envelope.magic);
+    writer.put(envelope.version);
     fields(writer, envelope);
     std::visit([&](const auto& m) { fields(writer, m); }, body);
   }
@@ -283,12 +263,12 @@ DecodeResult decode(const void* data, size_t size) {
     std::istream stream(&source);
     Reader reader(stream, source);
     Envelope envelope;
-    reader(envelope.magic);
+    reader.get(envelope.magic);
     if (envelope.magic != kWireMagic) {
       throw Failure{DecodeError::kBadMagic, "magic " + hex32(envelope.magic) + " is not " +
                                                 hex32(kWireMagic) + " (\"COGW\")"};
     }
-    reader(envelope.version);
+    reader.get(envelope.version);
     if (envelope.version != kWireVersion) {
       throw Failure{DecodeError::kUnknownVersion, "wire version " +
                                                       std::to_string(envelope.version) +

@@ -14,7 +14,12 @@ static_assert(kAt<static_cast<size_t>(MessageKind::kMetrics) - 1, Metrics>);
 static_assert(kAt<static_cast<size_t>(MessageKind::kValidation) - 1, Validation>);
 static_assert(kAt<static_cast<size_t>(MessageKind::kEvent) - 1, Event>);
 static_assert(kAt<static_cast<size_t>(MessageKind::kCommand) - 1, Command>);
-static_assert(std::variant_size_v<Message> == static_cast<size_t>(MessageKind::kCommand));
+static_assert(kAt<static_cast<size_t>(MessageKind::kCheckpointSaved) - 1, CheckpointSaved>);
+static_assert(kAt<static_cast<size_t>(MessageKind::kRunFinished) - 1, RunFinished>);
+static_assert(std::variant_size_v<Message> == static_cast<size_t>(MessageKind::kRunFinished));
+
+constexpr RunEnd kRunEnds[] = {RunEnd::kCompleted, RunEnd::kMaxSteps,        RunEnd::kSignal,
+                               RunEnd::kStopCommand, RunEnd::kAlreadyFinished, RunEnd::kFailed};
 
 }  // namespace
 
@@ -34,6 +39,10 @@ const char* kindName(MessageKind kind) {
       return "event";
     case MessageKind::kCommand:
       return "command";
+    case MessageKind::kCheckpointSaved:
+      return "checkpoint_saved";
+    case MessageKind::kRunFinished:
+      return "run_finished";
   }
   return "unknown";
 }
@@ -46,6 +55,31 @@ const char* commandName(CommandKind kind) {
       return "checkpoint_now";
   }
   return "unknown";
+}
+
+const char* runEndName(RunEnd reason) {
+  switch (reason) {
+    case RunEnd::kCompleted:
+      return "completed";
+    case RunEnd::kMaxSteps:
+      return "max_steps";
+    case RunEnd::kSignal:
+      return "signal";
+    case RunEnd::kStopCommand:
+      return "stop_command";
+    case RunEnd::kAlreadyFinished:
+      return "already_finished";
+    case RunEnd::kFailed:
+      return "failed";
+  }
+  return "unknown";
+}
+
+std::optional<RunEnd> runEndFromName(const std::string& name) {
+  for (RunEnd r : kRunEnds) {
+    if (name == runEndName(r)) return r;
+  }
+  return std::nullopt;
 }
 
 }  // namespace cog::wire

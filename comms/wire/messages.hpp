@@ -6,6 +6,7 @@
 // Changing a struct's fields changes the wire format: bump kWireVersion and teach
 // codec.cpp the new layout; decode() rejects versions it does not know.
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <variant>
@@ -14,7 +15,8 @@
 namespace cog::wire {
 
 inline constexpr uint32_t kWireMagic = 0x434F4757;  // "COGW"
-inline constexpr uint16_t kWireVersion = 1;
+// 2: typed CheckpointSaved and RunFinished (were prose Events), Heartbeat.progress.
+inline constexpr uint16_t kWireVersion = 2;
 
 enum class MessageKind : uint8_t {
   kHello = 1,
@@ -23,6 +25,8 @@ enum class MessageKind : uint8_t {
   kValidation,
   kEvent,
   kCommand,
+  kCheckpointSaved,
+  kRunFinished,
 };
 
 // Named values in the order the sender produced them (a vector, not a map: cheap to build
@@ -52,9 +56,13 @@ struct Hello {
   Scalars hyperparameters;  // effective values the worker uses (lr_muon, grokfast_lambda, ...)
 };
 
-// Liveness: the coordinator declares a worker dead when these stop.
+// Liveness, sent by the link's I/O thread every second. Its arrival says the process is
+// alive; `progress` says the training thread is: it counts the units of work that thread
+// completed (steps, validation batches, checkpoints), so a trainer that deadlocks while
+// its I/O thread still beats is seen as stalled when `progress` stops moving.
 struct Heartbeat {
-  int64_t step = 0;
+  int64_t step = 0;       // the last optimizer step the training loop completed
+  uint64_t progress = 0;  // units of work completed by the training thread
   double unix_time = 0;
 };
 
@@ -83,10 +91,38 @@ struct Validation {
   std::vector<Sample> samples;
 };
 
+// Something that happened, for people: stage_change, skipped_step, resume, data, ... The
+// coordinator stores and shows these but never parses `detail`; facts it acts on travel as
+// their own typed messages (CheckpointSaved, RunFinished).
 struct Event {
   int64_t step = 0;
-  std::string kind;    // checkpoint, finished, failed, stage_change, ...
+  std::string kind;
   std::string detail;  // one human-readable line
+};
+
+// A checkpoint is durable on disk (written, fsynced and renamed into place).
+struct CheckpointSaved {
+  int64_t step = 0;
+  std::string name;    // epoch-0003 | best | final
+  std::string path;    // its directory, absolute
+  double val_loss = 0; // of the validation it follows; NaN when none preceded it at this step
+  bool healthy = true; // the worker's own view: its last loss and validation were finite
+};
+
+// How a worker run ended, as the worker saw it (the coordinator also sees the exit status).
+enum class RunEnd : uint8_t {
+  kCompleted = 1,       // every configured epoch trained
+  kMaxSteps,            // train.max_steps reached
+  kSignal,              // SIGTERM/SIGINT: checkpointed `final` and stopped
+  kStopCommand,         // the coordinator's stop command: checkpointed `final` and stopped
+  kAlreadyFinished,     // resumed from the checkpoint of a finished run: nothing to do
+  kFailed,              // an error ended it; `detail` says which
+};
+
+struct RunFinished {
+  int64_t step = 0;
+  RunEnd reason = RunEnd::kCompleted;
+  std::string detail;  // the error for kFailed, else the last validation in words
 };
 
 enum class CommandKind : uint8_t { kStop = 1, kCheckpointNow = 2 };
@@ -98,11 +134,19 @@ struct Command {
 };
 
 // The alternative index + 1 is the MessageKind value (checked in messages.cpp).
-using Message = std::variant<Hello, Heartbeat, Metrics, Validation, Event, Command>;
+using Message = std::variant<Hello, Heartbeat, Metrics, Validation, Event, Command, CheckpointSaved, RunFinished>;
 
 MessageKind kindOf(const Message& message);
 // "hello", "heartbeat", ...; "unknown" for a value outside the enum.
 const char* kindName(MessageKind kind);
 const char* commandName(CommandKind kind);
+// "completed", "max_steps", ...; "unknown" for a value outside the enum.
+const char* runEndName(RunEnd reason);
+// The RunEnd named `name`, or nullopt.
+std::optional<RunEnd> runEndFromName(const std::string& name);
+// True for the ends after which a job has nothing left to train.
+inline bool runCompleted(RunEnd reason) {
+  return reason == RunEnd::kCompleted || reason == RunEnd::kMaxSteps || reason == RunEnd::kAlreadyFinished;
+}
 
 }  // namespace cog::wire

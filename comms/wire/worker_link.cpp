@@ -181,7 +181,7 @@ void WorkerLink::sendHeartbeatIfDue(Clock::time_point now) {
   // Behind a refused frame a heartbeat would be refused too; and a heartbeat is worthless
   // later, so it is never queued.
   if (pending_frame_) return;
-  sendFrame(encode(header(), Heartbeat{step_.load(std::memory_order_relaxed), unixNow()}));
+  sendFrame(encode(header(), Heartbeat{step_.load(std::memory_order_relaxed), progress_.load(std::memory_order_relaxed), unixNow()}));
 }
 
 bool WorkerLink::sendFrame(const std::string& frame) {

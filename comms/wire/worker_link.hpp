@@ -54,8 +54,13 @@ class WorkerLink {
   // Queues a message without waiting; false (and counted as dropped) when the queue is full
   // or the link is closed.
   bool post(Message message);
-  // The step the next heartbeats report.
-  void setStep(int64_t step) { step_.store(step, std::memory_order_relaxed); }
+  // The training thread completed a unit of work (a step, a validation batch, a checkpoint)
+  // at optimizer step `step`: the next heartbeats report the step and one more unit, which
+  // is how the coordinator tells a live trainer from a hung one whose I/O thread still beats.
+  void markProgress(int64_t step) {
+    step_.store(step, std::memory_order_relaxed);
+    progress_.fetch_add(1, std::memory_order_relaxed);
+  }
   // The oldest Command not yet taken, if any. Non-blocking.
   std::optional<Command> pollCommand();
 
@@ -95,6 +100,7 @@ class WorkerLink {
   std::chrono::steady_clock::time_point next_heartbeat_;
 
   std::atomic<int64_t> step_{0};
+  std::atomic<uint64_t> progress_{0};
   std::atomic<uint64_t> sent_{0};
   std::atomic<uint64_t> dropped_{0};
   std::atomic<uint64_t> commands_received_{0};

@@ -28,8 +28,13 @@ JobSpec parseJob(YamlFields f, const std::string& base_dir) {
   f.optional("ranks", job.ranks);
   f.optional("slots", job.slots);
   f.rejectUnknownKeys();
-  if (job.name.empty() || job.name.find_first_of("/ \t") != std::string::npos) {
-    f.fail("name", "'" + job.name + "': must be non-empty, without spaces or '/' (it names folders and URLs)");
+  // It names a folder of the state dir and a URL path segment.
+  const bool safe = !job.name.empty() && job.name.size() <= 64 && job.name != "." && job.name != ".." &&
+                    job.name.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-") ==
+                        std::string::npos;
+  if (!safe) {
+    f.fail("name", "'" + job.name + "': must be 1-64 characters of A-Z a-z 0-9 _ . - and not '.' or '..' " +
+                       "(it names a folder and a URL)");
   }
   if (job.ranks < 1) f.fail("ranks", std::to_string(job.ranks) + ": must be at least 1");
   if (job.slots < 1) f.fail("slots", std::to_string(job.slots) + ": must be at least 1");
@@ -51,7 +56,7 @@ void parseLauncher(YamlFields f, LauncherSection& l) {
   f.rejectUnknownKeys();
   if (l.kind != "local") f.fail("kind", l.kind + ": expected local (the only launcher built so far)");
   if (l.threads_per_rank < 1) f.fail("threads_per_rank", std::to_string(l.threads_per_rank) + ": must be at least 1");
-  if (!(l.stop_grace_s > 0)) f.fail("stop_grace_s", f.rawValue("stop_grace_s") + ": must be > 0");
+  f.requireRange("stop_grace_s", l.stop_grace_s, 0.1, 3600, " s");
 }
 
 void parseCoordinator(YamlFields f, CoordinatorSection& c) {
@@ -63,8 +68,8 @@ void parseCoordinator(YamlFields f, CoordinatorSection& c) {
   if (c.wire.rfind("tcp://", 0) != 0 && c.wire.rfind("ipc://", 0) != 0) {
     f.fail("wire", c.wire + ": expected a ZeroMQ endpoint like tcp://127.0.0.1:5555");
   }
-  if (!(c.status_every_s > 0)) f.fail("status_every_s", f.rawValue("status_every_s") + ": must be > 0");
-  if (c.flush_ms < 1) f.fail("flush_ms", std::to_string(c.flush_ms) + ": must be at least 1");
+  f.requireRange("status_every_s", c.status_every_s, 0.1, 86400, " s");
+  f.requireRange("flush_ms", c.flush_ms, 1, 60000, " ms");
 }
 
 ExperimentConfig parseTree(const YAML::Node& root, const std::string& yaml_text, const std::string& source,

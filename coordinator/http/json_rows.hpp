@@ -1,10 +1,12 @@
 #pragma once
-// Store rows → JSON objects for the REST API. Keys keep a fixed, readable order
-// (ordered_json), the order of the fields in coordinator/store/records.hpp.
+// Store rows -> JSON objects for the REST API, from each row's one column description
+// (coordinator/store/row_columns.hpp): the keys are the column names, in column order
+// (ordered_json), so the API, the schema and the structs cannot drift apart.
 //
 // Numbers: JSON has no NaN or infinity. NaN is the store's "no value" and is written as
-// null; +/-infinity (a loss that blew up) as the strings "inf" / "-inf", as
-// worker/report/jsonl_reporter does, so the document stays valid and the fact is kept.
+// null; +/-infinity (a loss that blew up) as the strings "inf" / "-inf", as a worker's
+// metrics.jsonl does, so the document stays valid and the fact is kept. Enums are their
+// names; JsonText (generated samples) is embedded as JSON.
 #include <nlohmann/json.hpp>
 
 #include "coordinator/store/records.hpp"
@@ -37,18 +39,16 @@ Json jsonNumber(double value);
 // {"loss": 2.3, "grad_norm": null}; a name given twice keeps the later value.
 Json scalarsJson(const Scalars& scalars);
 
-Json experimentJson(const ExperimentRow& row);
-// id, experiment, state, attempt, ranks, slots, step, epoch, best_val_loss, best_exact_match,
-// last_metrics, restarts, relaunches, end_reason, model_config, updated_at.
-Json jobJson(const JobRow& row);
-Json attemptJson(const AttemptRow& row);
-// {step, epoch, attempt, time, values}; `values` is passed in so a route can filter it.
-Json metricJson(const MetricRow& row, Json values);
-// samples_json is parsed into an array; unparsable text is kept as a string under
-// "samples_raw" so a worker bug is visible rather than hidden.
-Json validationJson(const ValidationRow& row);
-Json checkpointJson(const CheckpointRow& row);
-Json eventJson(const EventRow& row);
+// One row as a JSON object, for every row type of records.hpp. A JsonText column that does
+// not parse is served as an empty array, with its text under "<column>_raw", so a worker bug
+// is visible rather than hidden.
+Json rowJson(const ExperimentRow& row);
+Json rowJson(const JobRow& row);
+Json rowJson(const AttemptRow& row);
+Json rowJson(const MetricRow& row);
+Json rowJson(const ValidationRow& row);
+Json rowJson(const CheckpointRow& row);
+Json rowJson(const EventRow& row);
 
 // Serialises with invalid UTF-8 replaced (a worker may send any bytes in a detail line):
 // rendering a response must never throw.

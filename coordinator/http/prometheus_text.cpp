@@ -77,7 +77,7 @@ std::string prometheusText(const std::vector<JobRow>& jobs) {
   out += "# TYPE cog_job_state gauge\n";
   for (const JobRow& job : jobs) {
     out += "cog_job_state{job=\"" + prometheusLabelValue(job.id) + "\",state=\"" +
-           prometheusLabelValue(job.state) + "\"} 1\n";
+           prometheusLabelValue(nameOf(job.state)) + "\"} 1\n";
   }
 
   out += "# HELP cog_job_metric Scalars of the job's newest metrics report, by name.\n";

@@ -78,7 +78,7 @@ std::vector<std::string> splitNames(const std::string& text) {
 }
 
 std::string jobDetail(const StoreReader& store, const std::string& id) {
-  Json out = jobJson(requireJob(store, id));
+  Json out = rowJson(requireJob(store, id));
   // All of the job's events, page by page: decisions are few, but worker events
   // (checkpoints, stage changes) can push them past any single page.
   Json decisions = Json::array();
@@ -87,14 +87,7 @@ std::string jobDetail(const StoreReader& store, const std::string& id) {
     const std::vector<EventRow> page = store.events(since, id, kEventPage);
     for (const EventRow& e : page) {
       if (e.source != "coordinator") continue;
-      decisions.push_back(JsonObjectBuilder(6)
-                              .add("id", e.id)
-                              .add("time", e.time)
-                              .add("attempt", e.attempt)
-                              .add("kind", e.kind)
-                              .add("detail", e.detail)
-                              .add("numbers", scalarsJson(e.numbers))
-                              .build());
+      decisions.push_back(rowJson(e));
     }
     // The second test stops a store that ignores since= from looping forever.
     if (page.size() < kEventPage || page.back().id <= since) break;
@@ -102,7 +95,7 @@ std::string jobDetail(const StoreReader& store, const std::string& id) {
   }
   out["decisions"] = std::move(decisions);
   Json checkpoints = Json::array();
-  for (const CheckpointRow& c : store.checkpoints(id)) checkpoints.push_back(checkpointJson(c));
+  for (const CheckpointRow& c : store.checkpoints(id)) checkpoints.push_back(rowJson(c));
   out["checkpoints"] = std::move(checkpoints);
   return dumpJson(out);
 }
@@ -120,16 +113,17 @@ std::string jobMetrics(const StoreReader& store, const std::string& id, QueryPar
   Json metrics = Json::array();
   for (const MetricRow& row : rows) {
     if (names.empty()) {
-      metrics.push_back(metricJson(row, scalarsJson(row.scalars)));
+      metrics.push_back(rowJson(row));
       continue;
     }
-    Scalars picked;
+    MetricRow picked = row;
+    picked.scalars.clear();
     for (const auto& scalar : row.scalars) {
       for (const std::string& n : names) {
-        if (scalar.first == n) picked.push_back(scalar);
+        if (scalar.first == n) picked.scalars.push_back(scalar);
       }
     }
-    if (!picked.empty()) metrics.push_back(metricJson(row, scalarsJson(picked)));
+    if (!picked.scalars.empty()) metrics.push_back(rowJson(picked));
   }
   return dumpJson(JsonObjectBuilder(4)
                       .add("job", id)
@@ -147,7 +141,7 @@ std::string events(const StoreReader& store, QueryParams& query) {
   if (!job.empty()) requireJob(store, job);
   const std::vector<EventRow> rows = store.events(since, job, static_cast<size_t>(limit));
   Json list = Json::array();
-  for (const EventRow& e : rows) list.push_back(eventJson(e));
+  for (const EventRow& e : rows) list.push_back(rowJson(e));
   return dumpJson(JsonObjectBuilder(3)
                       .add("events", std::move(list))
                       .add("next_since", rows.empty() ? since : rows.back().id)
@@ -181,14 +175,14 @@ HttpResponse route(const StoreReader& store, std::string_view method, RequestTar
     case Route::kExperiments: {
       query.rejectUnknown({});
       Json list = Json::array();
-      for (const ExperimentRow& e : store.experiments()) list.push_back(experimentJson(e));
+      for (const ExperimentRow& e : store.experiments()) list.push_back(rowJson(e));
       return jsonResponse(
           dumpJson(JsonObjectBuilder(1).add("experiments", std::move(list)).build()));
     }
     case Route::kJobs: {
       query.rejectUnknown({});
       Json list = Json::array();
-      for (const JobRow& j : store.jobs()) list.push_back(jobJson(j));
+      for (const JobRow& j : store.jobs()) list.push_back(rowJson(j));
       return jsonResponse(dumpJson(JsonObjectBuilder(1).add("jobs", std::move(list)).build()));
     }
     case Route::kJob:
@@ -198,7 +192,7 @@ HttpResponse route(const StoreReader& store, std::string_view method, RequestTar
       query.rejectUnknown({});
       requireJob(store, jobId);
       Json list = Json::array();
-      for (const AttemptRow& a : store.attempts(jobId)) list.push_back(attemptJson(a));
+      for (const AttemptRow& a : store.attempts(jobId)) list.push_back(rowJson(a));
       return jsonResponse(dumpJson(
           JsonObjectBuilder(2).add("job", jobId).add("attempts", std::move(list)).build()));
     }
@@ -208,7 +202,7 @@ HttpResponse route(const StoreReader& store, std::string_view method, RequestTar
       query.rejectUnknown({});
       requireJob(store, jobId);
       Json list = Json::array();
-      for (const ValidationRow& v : store.validations(jobId)) list.push_back(validationJson(v));
+      for (const ValidationRow& v : store.validations(jobId)) list.push_back(rowJson(v));
       return jsonResponse(dumpJson(
           JsonObjectBuilder(2).add("job", jobId).add("validations", std::move(list)).build()));
     }

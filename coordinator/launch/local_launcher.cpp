@@ -11,6 +11,7 @@
 #include <set>
 
 #include "common/error.hpp"
+#include "coordinator/launch/process_group.hpp"
 
 extern char** environ;
 
@@ -130,6 +131,13 @@ void LocalLauncher::stop(int64_t id, std::chrono::milliseconds grace) {
     if (ec || stopped_ || !children_.count(id)) return;
     ::kill(-static_cast<pid_t>(id), SIGKILL);
   });
+}
+
+Adoption LocalLauncher::adoptOrTerminate(const OpenAttempt& attempt, std::chrono::milliseconds grace,
+                                         ExitCallback /*on_exit*/) {
+  const auto pids = processesWithEnvironment(std::string(kAttemptDirEnv) + "=" + attempt.run_dir.string());
+  terminateProcesses(pids, grace);
+  return Adoption::kGone;
 }
 
 void LocalLauncher::watchSignals() {

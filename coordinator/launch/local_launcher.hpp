@@ -27,13 +27,19 @@ class LocalLauncher final : public Launcher {
   LocalLauncher(Executor executor, LocalLauncherOptions options);
   ~LocalLauncher() override;
 
+  const char* kind() const override { return "local"; }
   int64_t start(const LaunchRequest& request, ExitCallback on_exit) override;
   void stop(int64_t id, std::chrono::milliseconds grace) override;
+  void kill(int64_t id) override { stop(id, std::chrono::milliseconds(0)); }
+  bool alive(int64_t id) const override { return children_.count(id) > 0; }
   size_t running() const override { return children_.size(); }
-
-  // Stops watching for exits (cancels the signal wait and the poll), so the io_context can
-  // run out of work. Call on the executor; the launcher stays valid until destroyed.
-  void shutdown();
+  // The processes of another coordinator are not this one's children (no exit status can be
+  // waited for): they are found by their environment (COG_ATTEMPT_DIR = the attempt's run
+  // folder), told to stop (they checkpoint) and killed after `grace`. Always kGone.
+  Adoption adoptOrTerminate(const OpenAttempt& attempt, std::chrono::milliseconds grace,
+                            ExitCallback on_exit) override;
+  // Cancels the signal wait and the poll. Call on the executor.
+  void shutdown() override;
 
   // The argv start() would exec (for tests and the attempt record).
   std::vector<std::string> commandLine(const LaunchRequest& request) const;

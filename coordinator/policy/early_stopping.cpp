@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <limits>
 
+#include "comms/wire/metric_names.hpp"
+
 namespace cog::coord {
 
 EarlyStopping::EarlyStopping(const EarlyStoppingConfig& config)
@@ -15,7 +17,7 @@ void EarlyStopping::newAttempt(int64_t start_step) {
 }
 
 std::optional<Verdict> EarlyStopping::onValidation(const ValidationRow& row) {
-  const auto val_loss = findScalar(row.scalars, "val_loss");
+  const auto val_loss = findScalar(row.scalars, wire::metric::kValLoss);
   if (!val_loss) return std::nullopt;  // a validation without a loss says nothing here
   newAttempt(row.step - 1);            // drop a superseded tail (see header)
   history_.emplace_back(row.step, *val_loss);

@@ -1,12 +1,14 @@
 #include "coordinator/policy/grad_norm_guard.hpp"
 
+#include "comms/wire/metric_names.hpp"
+
 namespace cog::coord {
 
 GradNormGuard::GradNormGuard(const DivergenceConfig& config)
     : limit_(config.grad_norm_limit), reports_(config.grad_norm_reports) {}
 
 std::optional<Verdict> GradNormGuard::onMetrics(const MetricRow& row) {
-  const auto norm = findScalar(row.scalars, "grad_norm");
+  const auto norm = findScalar(row.scalars, wire::metric::kGradNorm);
   if (!norm) return std::nullopt;  // says nothing either way; the streak stands
   // A NaN norm is the non-finite guard's finding; here it only breaks the streak.
   if (!(*norm > limit_)) {

@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include "comms/wire/metric_names.hpp"
+
 namespace cog::coord {
 
 LossRiseGuard::LossRiseGuard(const DivergenceConfig& config)
@@ -26,8 +28,8 @@ void LossRiseGuard::newAttempt(int64_t start_step) {
 }
 
 std::optional<Verdict> LossRiseGuard::onMetrics(const MetricRow& row) {
-  auto loss = findScalar(row.scalars, "loss_window_mean");
-  if (!loss) loss = findScalar(row.scalars, "loss");
+  auto loss = findScalar(row.scalars, wire::metric::kLossWindowMean);
+  if (!loss) loss = findScalar(row.scalars, wire::metric::kLoss);
   // Non-finite losses are the non-finite guard's; they must not poison the EMA either.
   if (!loss || !std::isfinite(*loss)) return std::nullopt;
 
@@ -35,9 +37,10 @@ std::optional<Verdict> LossRiseGuard::onMetrics(const MetricRow& row) {
   // level on purpose: the baseline starts again there. A stage that also breaks training
   // (the original project's lr jump) keeps rising after the new warm-up, or trips the
   // grad-norm guard.
-  const auto seq_len = findScalar(row.scalars, "seq_len");
-  const auto stage = findScalar(row.scalars, "curriculum_stage");
-  if ((seq_len && seq_len_ && *seq_len != *seq_len_) || (stage && stage_ && *stage != *stage_)) restartBaseline();
+  const auto seq_len = findScalar(row.scalars, wire::metric::kSeqLen);
+  const auto stage = findScalar(row.scalars, wire::metric::kCurriculumStage);
+  if ((seq_len && seq_len_ && *seq_len != *seq_len_) || (stage && stage_ && *stage != *stage_))
+    restartBaseline();
   if (seq_len) seq_len_ = seq_len;
   if (stage) stage_ = stage;
 

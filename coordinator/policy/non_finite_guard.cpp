@@ -3,6 +3,8 @@
 #include <cmath>
 #include <initializer_list>
 
+#include "comms/wire/metric_names.hpp"
+
 namespace cog::coord {
 namespace {
 
@@ -30,11 +32,13 @@ std::optional<Verdict> check(const Scalars& scalars, std::initializer_list<const
 std::optional<Verdict> NonFiniteGuard::onMetrics(const MetricRow& row) {
   // loss_window_mean too: it averages every step since the last report, so it keeps a
   // non-finite step that `loss` (the last step only) may no longer show.
-  return check(row.scalars, {"loss", "grad_norm", "loss_window_mean"}, row.step, "train");
+  return check(row.scalars,
+               {wire::metric::kLoss, wire::metric::kGradNorm, wire::metric::kLossWindowMean},
+               row.step, "train");
 }
 
 std::optional<Verdict> NonFiniteGuard::onValidation(const ValidationRow& row) {
-  return check(row.scalars, {"val_loss"}, row.step, "validation");
+  return check(row.scalars, {wire::metric::kValLoss}, row.step, "validation");
 }
 
 }  // namespace cog::coord

@@ -75,9 +75,14 @@ RestartConfig parseRestart(YamlFields f) {
   RestartConfig c;
   f.optional("max_restarts", c.max_restarts);
   f.optional("heartbeat_timeout_s", c.heartbeat_timeout_s);
+  f.optional("progress_timeout_s", c.progress_timeout_s);
+  f.optional("startup_timeout_s", c.startup_timeout_s);
   f.rejectUnknownKeys();
   requireAtLeast(f, "max_restarts", c.max_restarts, 0);
-  requirePositive(f, "heartbeat_timeout_s", c.heartbeat_timeout_s);
+  // Heartbeats come every second: a shorter timeout would fire on ordinary jitter.
+  f.requireRange("heartbeat_timeout_s", c.heartbeat_timeout_s, 1, 86400, " s");
+  f.requireRange("progress_timeout_s", c.progress_timeout_s, 1, 7 * 86400, " s");
+  f.requireRange("startup_timeout_s", c.startup_timeout_s, 1, 86400, " s");
   return c;
 }
 

@@ -6,7 +6,7 @@
 //     early_stopping: {enabled: true, patience: 3, min_delta: 0.01}
 //     divergence: {grad_norm_limit: 10, loss_rise_ratio: 1.15, ...}
 //     relaunch: {max_relaunches: 3, lr_factor: 0.5, grokfast_lambda_factor: 0.4}
-//     restart: {max_restarts: 5, heartbeat_timeout_s: 30}
+//     restart: {max_restarts: 5, heartbeat_timeout_s: 30, progress_timeout_s: 600, startup_timeout_s: 300}
 #include "common/yaml_fields.hpp"
 
 namespace cog::coord {
@@ -51,6 +51,14 @@ struct RelaunchConfig {
 struct RestartConfig {
   int max_restarts = 5;             // crash restarts per job
   double heartbeat_timeout_s = 30;  // silence after which a worker counts as dead
+  // Heartbeats keep coming but the training thread completes no step, validation batch or
+  // checkpoint for this long: it is hung (a deadlock, a stuck collective) and is restarted.
+  // Must exceed the slowest single unit of work (a validation's loss pass or its
+  // generation, which report progress only as a whole).
+  double progress_timeout_s = 600;
+  // Rank 0 of a new attempt must be heard from within this long (multi-rank starts under
+  // mpirun or a busy node are slow; a worker that never connects is restarted).
+  double startup_timeout_s = 300;
 };
 
 struct PolicyConfig {

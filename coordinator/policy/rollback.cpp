@@ -80,27 +80,3 @@ std::vector<std::string> adjustmentOverrides(const Adjustments& adjustments, int
 }
 
 }  // namespace cog::coord
-
-namespace cog::coord {
-
-// Inverse of adjustmentOverrides, for `cogcoord resume`: the newest attempt's override list
-// states the adjustments the next relaunch must compound on.
-Adjustments adjustmentsFromOverrides(const std::vector<std::string>& overrides) {
-  Adjustments a;
-  for (const auto& o : overrides) {
-    const auto eq = o.find('=');
-    if (eq == std::string::npos) continue;
-    const std::string key = o.substr(0, eq);
-    const std::string value = o.substr(eq + 1);
-    try {
-      if (key == "adjust.lr_factor") a.lr_factor = std::stod(value);
-      if (key == "adjust.grokfast_lambda_factor") a.grokfast_lambda_factor = std::stod(value);
-      if (key == "adjust.warmup_from_step") a.fresh_warmup = std::stoll(value) >= 0;
-    } catch (const std::exception&) {
-      // Not written by adjustmentOverrides: a user's own override, left alone.
-    }
-  }
-  return a;
-}
-
-}  // namespace cog::coord

@@ -42,10 +42,8 @@ Adjustments nextAdjustments(const Adjustments& current, const RelaunchConfig& co
 //   {"adjust.lr_factor=0.5", "adjust.grokfast_lambda_factor=0.4", "adjust.warmup_from_step=787"}
 // fresh_warmup becomes warmup_from_step = start_step (the worker restarts a linear warmup
 // there), or -1 when off. All three are always written, so an attempt's override list
-// states its adjustments completely.
-// The adjustments an attempt's override list states (inverse of adjustmentOverrides).
-Adjustments adjustmentsFromOverrides(const std::vector<std::string>& overrides);
-
+// states its adjustments completely. (The store keeps the Adjustments themselves with each
+// attempt; these strings are only for the worker.)
 std::vector<std::string> adjustmentOverrides(const Adjustments& adjustments, int64_t start_step);
 
 }  // namespace cog::coord

@@ -6,6 +6,7 @@
 #include <limits>
 #include <nlohmann/json.hpp>
 
+#include "comms/wire/json_number.hpp"
 #include "coordinator/store/sqlite_check.hpp"
 
 namespace cog::coord {
@@ -14,19 +15,10 @@ namespace {
 // ordered_json keeps the keys in report order (plain json would sort them).
 using Json = nlohmann::ordered_json;
 
-Json number(double v) {
-  if (std::isfinite(v)) return v;
-  return std::isnan(v) ? "nan" : (v > 0 ? "inf" : "-inf");
-}
+Json number(double v) { return wire::jsonNumber<Json>(v); }
 
 double numberFrom(const Json& j, const std::string& key, const std::string& what) {
-  if (j.is_number()) return j.get<double>();
-  if (j.is_string()) {
-    const auto& s = j.get_ref<const std::string&>();
-    if (s == "nan") return std::numeric_limits<double>::quiet_NaN();
-    if (s == "inf") return std::numeric_limits<double>::infinity();
-    if (s == "-inf") return -std::numeric_limits<double>::infinity();
-  }
+  if (const auto v = wire::numberFromJson(j)) return *v;
   if (j.is_null()) return std::numeric_limits<double>::quiet_NaN();
   throw StoreError(what + ": scalar '" + key + "' is " + j.dump() +
                    ", expected a number or \"nan\"/\"inf\"/\"-inf\"");

@@ -6,8 +6,9 @@ struct sqlite3;
 
 namespace cog::coord {
 
-// Bump when the tables change, and teach applySchema to migrate from the previous version.
-inline constexpr int kSchemaVersion = 1;
+// Bump when the tables change (row_columns.hpp, schema.cpp). 2: typed job states and attempt
+// ends, launch ids, divergence steps, superseded validations.
+inline constexpr int kSchemaVersion = 2;
 
 // Creates the tables in an empty database, or checks that an existing one has this
 // build's schema. Throws StoreError naming `db_file` when the file holds a newer schema

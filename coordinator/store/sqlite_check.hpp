@@ -15,8 +15,15 @@ class StoreError : public Error {
   using Error::Error;
 };
 
+// Another connection held the database's lock for longer than the busy timeout
+// (SQLITE_BUSY / SQLITE_LOCKED): the operation may succeed if tried again later.
+class StoreBusyError : public StoreError {
+ public:
+  using StoreError::StoreError;
+};
+
 // Throws StoreError("<what>: <sqlite3_errmsg(db)> (code N)") unless rc is SQLITE_OK,
-// SQLITE_ROW or SQLITE_DONE. `db` may be null (then only the code's generic text is used).
+// SQLITE_ROW or SQLITE_DONE; StoreBusyError for a busy or locked database. `db` may be null (then only the code's generic text is used).
 void sqliteCheck(int rc, sqlite3* db, const std::string& what);
 
 }  // namespace cog::coord

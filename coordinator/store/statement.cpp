@@ -30,6 +30,12 @@ void Statement::fail(int rc, const std::string& doing) const {
                    std::to_string(rc));
 }
 
+int Statement::parameterIndex(const std::string& name) const {
+  const int index = sqlite3_bind_parameter_index(stmt_, name.c_str());
+  if (index == 0) throw StoreError(context_ + ": no parameter " + name + " in [" + sql_ + "]");
+  return index;
+}
+
 Statement& Statement::bind(int index, int64_t value) {
   const int rc = sqlite3_bind_int64(stmt_, index, value);
   if (rc != SQLITE_OK) fail(rc, "bind ?" + std::to_string(index));

@@ -31,6 +31,8 @@ class Statement {
   };
   [[nodiscard]] Use use() { return Use(*this); }
 
+  // The index of a named parameter (":job_id"); throws StoreError when the SQL has none.
+  int parameterIndex(const std::string& name) const;
   // Parameters are 1-based, as in SQL's ?1, ?2 ...
   Statement& bind(int index, int64_t value);
   Statement& bind(int index, int value) { return bind(index, static_cast<int64_t>(value)); }

@@ -2,9 +2,11 @@
 
 #include <sqlite3.h>
 
+#include <chrono>
 #include <iostream>
+#include <thread>
 
-#include "coordinator/store/scalars_json.hpp"
+#include "coordinator/store/row_sql.hpp"
 #include "coordinator/store/schema.hpp"
 #include "coordinator/store/statement.hpp"
 
@@ -14,6 +16,8 @@ namespace {
 // How long a write waits for another connection's lock (a cogctl reader checkpointing the
 // WAL, say) before failing with SQLITE_BUSY: every wait has a timeout (STYLE.md rule 6).
 constexpr int kBusyTimeoutMs = 5000;
+// How long a write waits in all (busy timeout and retries) before it fails with StoreBusyError.
+constexpr int kMaxBusyWaitMs = 120000;
 
 std::string pragmaText(sqlite3* db, const std::string& file, const char* sql) {
   Statement s(db, sql, file);
@@ -75,94 +79,119 @@ Statement& Store::statement(const char* sql) const {
   return *it->second;
 }
 
+// Runs a transaction-control statement, waiting out another process's lock: SQLite's busy
+// timeout waits kBusyTimeoutMs, and on SQLITE_BUSY this retries with a growing pause for up
+// to kMaxBusyWaitMs in all, saying so once. The coordinator's loop waits meanwhile (its
+// workers' reports queue up in ZeroMQ and in their own logs) rather than losing the batch.
+void Store::runWaitingForLock(const char* sql) {
+  const auto start = std::chrono::steady_clock::now();
+  auto pause = std::chrono::milliseconds(50);
+  bool warned = false;
+  for (;;) {
+    try {
+      auto& s = statement(sql);
+      auto use = s.use();
+      s.run();
+      if (warned) std::cerr << "cog store: " << file_ << " is writable again\n";
+      return;
+    } catch (const StoreBusyError& e) {
+      const auto waited = std::chrono::steady_clock::now() - start;
+      if (waited > std::chrono::milliseconds(kMaxBusyWaitMs)) throw;
+      if (!warned) {
+        std::cerr << "cog store: " << e.what()
+                  << "; another process holds the database lock, waiting up to "
+                  << kMaxBusyWaitMs / 1000 << " s\n";
+        warned = true;
+      }
+      std::this_thread::sleep_for(pause);
+      pause = std::min(pause * 2, std::chrono::milliseconds(2000));
+    }
+  }
+}
+
 void Store::beginWrite() {
   // Asking SQLite rather than keeping a flag: after some failures (disk full, I/O error)
   // SQLite rolls the transaction back by itself, and the next write must begin a new one.
   if (sqlite3_get_autocommit(db_) != 0) {
     // IMMEDIATE takes the write lock now, so a busy database fails (after the busy
     // timeout) here rather than in the middle of the batch.
-    auto& s = statement("BEGIN IMMEDIATE");
-    auto use = s.use();
-    s.run();
+    runWaitingForLock("BEGIN IMMEDIATE");
     pending_ = 0;
   }
   ++pending_;
 }
 
 void Store::flush() {
-  if (sqlite3_get_autocommit(db_) == 0) {
-    auto& s = statement("COMMIT");
-    auto use = s.use();
-    s.run();
-  }
+  if (sqlite3_get_autocommit(db_) == 0) runWaitingForLock("COMMIT");
   pending_ = 0;
 }
 
+namespace {
+
+// "INSERT INTO table (cols) VALUES (:cols)" + `tail`, built once per call site.
+template <typename Row>
+std::string insertSql(const std::string& verb, const std::string& table,
+                      const std::string& tail = "") {
+  const auto& sql = rowSql<Row>();
+  return verb + " INTO " + table + " (" + sql.name_list + ") VALUES (" + sql.parameters + ")" +
+         tail;
+}
+
+// A row of an attempt that a later attempt restarted before (metric_cuts) is stored
+// already superseded.
+constexpr const char* kSupersededOnArrival =
+    ", EXISTS (SELECT 1 FROM metric_cuts WHERE job_id = :job_id AND attempt > :attempt AND "
+    "from_step < :step))";
+
+}  // namespace
+
 void Store::upsertExperiment(const ExperimentRow& r) {
   beginWrite();
-  auto& s = statement(
-      "INSERT INTO experiments (id, config_path, config_yaml, state, created_at, updated_at) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (id) DO UPDATE SET "
-      "config_path = excluded.config_path, config_yaml = excluded.config_yaml, "
-      "state = excluded.state, updated_at = excluded.updated_at");
+  static const std::string sql = insertSql<ExperimentRow>(
+      "INSERT", "experiments",
+      " ON CONFLICT (id) DO UPDATE SET " +
+          rowSql<ExperimentRow>().updateFromExcluded({"id", "created_at"}));
+  auto& s = statement(sql.c_str());
   auto use = s.use();
-  s.bind(1, r.id).bind(2, r.config_path).bind(3, r.config_yaml).bind(4, r.state);
-  s.bind(5, r.created_at).bind(6, r.updated_at).run();
+  bindRow(s, r);
+  s.run();
 }
 
 void Store::upsertJob(const JobRow& r) {
   jobs_cache_.reset();
   beginWrite();
   // ON CONFLICT DO UPDATE (not INSERT OR REPLACE) keeps the rowid, and so the job order.
-  auto& s = statement(
-      "INSERT INTO jobs (id, experiment_id, model_config, state, attempt, ranks, slots, "
-      "restarts, relaunches, step, epoch, best_val_loss, best_exact_match, last_metrics, "
-      "end_reason, updated_at) VALUES "
-      "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16) "
-      "ON CONFLICT (id) DO UPDATE SET experiment_id = excluded.experiment_id, "
-      "model_config = excluded.model_config, state = excluded.state, "
-      "attempt = excluded.attempt, ranks = excluded.ranks, slots = excluded.slots, "
-      "restarts = excluded.restarts, relaunches = excluded.relaunches, "
-      "step = excluded.step, epoch = excluded.epoch, best_val_loss = excluded.best_val_loss, "
-      "best_exact_match = excluded.best_exact_match, last_metrics = excluded.last_metrics, "
-      "end_reason = excluded.end_reason, updated_at = excluded.updated_at");
+  static const std::string sql = insertSql<JobRow>(
+      "INSERT", "jobs",
+      " ON CONFLICT (id) DO UPDATE SET " + rowSql<JobRow>().updateFromExcluded({"id"}));
+  auto& s = statement(sql.c_str());
   auto use = s.use();
-  s.bind(1, r.id).bind(2, r.experiment_id).bind(3, r.model_config).bind(4, r.state);
-  s.bind(5, r.attempt).bind(6, r.ranks).bind(7, r.slots).bind(8, r.restarts);
-  s.bind(9, r.relaunches).bind(10, r.step).bind(11, r.epoch).bind(12, r.best_val_loss);
-  s.bind(13, r.best_exact_match).bind(14, scalarsToJson(r.last_metrics));
-  s.bind(15, r.end_reason).bind(16, r.updated_at).run();
+  bindRow(s, r);
+  s.run();
 }
-
-namespace {
-
-void bindAttempt(Statement& s, const AttemptRow& r) {
-  s.bind(1, r.job_id).bind(2, r.attempt).bind(3, r.kind).bind(4, stringsToJson(r.overrides));
-  s.bind(5, r.start_checkpoint).bind(6, r.start_step).bind(7, r.run_dir).bind(8, r.pid);
-  s.bind(9, r.started_at).bind(10, r.ended_at).bind(11, r.end_reason).bind(12, r.exit_code);
-}
-
-}  // namespace
 
 void Store::insertAttempt(const AttemptRow& r) {
   beginWrite();
-  auto& s = statement(
-      "INSERT INTO attempts (job_id, attempt, kind, overrides, start_checkpoint, start_step, "
-      "run_dir, pid, started_at, ended_at, end_reason, exit_code) VALUES "
-      "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
+  static const std::string sql = insertSql<AttemptRow>("INSERT", "attempts");
+  auto& s = statement(sql.c_str());
   auto use = s.use();
-  bindAttempt(s, r);
+  bindRow(s, r);
   s.run();
 }
 
 void Store::updateAttempt(const AttemptRow& r) {
   beginWrite();
-  auto& s = statement(
-      "UPDATE attempts SET kind = ?3, overrides = ?4, start_checkpoint = ?5, "
-      "start_step = ?6, run_dir = ?7, pid = ?8, started_at = ?9, ended_at = ?10, "
-      "end_reason = ?11, exit_code = ?12 WHERE job_id = ?1 AND attempt = ?2");
+  static const std::string sql = [] {
+    std::string set;
+    for (const auto& name : rowSql<AttemptRow>().names) {
+      if (name != "job_id" && name != "attempt")
+        set += (set.empty() ? "" : ", ") + name + " = :" + name;
+    }
+    return "UPDATE attempts SET " + set + " WHERE job_id = :job_id AND attempt = :attempt";
+  }();
+  auto& s = statement(sql.c_str());
   auto use = s.use();
-  bindAttempt(s, r);
+  bindRow(s, r);
   s.run();
   if (sqlite3_changes(db_) == 0) {
     throw StoreError(file_ + ": updateAttempt: job '" + r.job_id + "' has no attempt " +
@@ -170,35 +199,42 @@ void Store::updateAttempt(const AttemptRow& r) {
   }
 }
 
+int Store::maxAttempt(const std::string& job_id) const {
+  auto& s = statement("SELECT max(attempt) FROM attempts WHERE job_id = ?1");
+  auto use = s.use();
+  s.bind(1, job_id);
+  return s.step() ? static_cast<int>(s.columnInt(0)) : 0;
+}
+
 void Store::appendMetric(const MetricRow& r) {
   beginWrite();
-  auto& s = statement(
-      "INSERT OR IGNORE INTO metrics (job_id, attempt, step, epoch, time, scalars, superseded) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, EXISTS (SELECT 1 FROM metric_cuts "
-      "WHERE job_id = ?1 AND attempt > ?2 AND from_step < ?3))");
+  static const std::string sql = "INSERT OR IGNORE INTO metrics (" + rowSql<MetricRow>().name_list +
+                                 ", superseded) VALUES (" + rowSql<MetricRow>().parameters +
+                                 kSupersededOnArrival;
+  auto& s = statement(sql.c_str());
   auto use = s.use();
-  s.bind(1, r.job_id).bind(2, r.attempt).bind(3, r.step).bind(4, r.epoch).bind(5, r.time);
-  s.bind(6, scalarsToJson(r.scalars)).run();
+  bindRow(s, r);
+  s.run();
 }
 
 void Store::appendValidation(const ValidationRow& r) {
   beginWrite();
-  auto& s = statement(
-      "INSERT OR IGNORE INTO validations (job_id, attempt, step, epoch, time, scalars, "
-      "samples_json) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+  static const std::string sql = "INSERT OR IGNORE INTO validations (" +
+                                 rowSql<ValidationRow>().name_list + ", superseded) VALUES (" +
+                                 rowSql<ValidationRow>().parameters + kSupersededOnArrival;
+  auto& s = statement(sql.c_str());
   auto use = s.use();
-  s.bind(1, r.job_id).bind(2, r.attempt).bind(3, r.step).bind(4, r.epoch).bind(5, r.time);
-  s.bind(6, scalarsToJson(r.scalars)).bind(7, r.samples_json).run();
+  bindRow(s, r);
+  s.run();
 }
 
 void Store::appendCheckpoint(const CheckpointRow& r) {
   beginWrite();
-  auto& s = statement(
-      "INSERT OR IGNORE INTO checkpoints (job_id, attempt, step, name, path, val_loss, "
-      "healthy, time) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+  static const std::string sql = insertSql<CheckpointRow>("INSERT OR IGNORE", "checkpoints");
+  auto& s = statement(sql.c_str());
   auto use = s.use();
-  s.bind(1, r.job_id).bind(2, r.attempt).bind(3, r.step).bind(4, r.name).bind(5, r.path);
-  s.bind(6, r.val_loss).bind(7, r.healthy ? 1 : 0).bind(8, r.time).run();
+  bindRow(s, r);
+  s.run();
 }
 
 int Store::markCheckpointUnhealthy(const std::string& job_id, const std::string& path) {
@@ -212,12 +248,12 @@ int Store::markCheckpointUnhealthy(const std::string& job_id, const std::string&
 
 int64_t Store::appendEvent(EventRow r) {
   beginWrite();
-  auto& s = statement(
-      "INSERT INTO events (time, job_id, attempt, source, kind, detail, numbers) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+  static const std::string sql = "INSERT INTO events (" + rowSql<EventRow>().namesWithout("id") +
+                                 ") VALUES (" + rowSql<EventRow>().parametersWithout("id") + ")";
+  auto& s = statement(sql.c_str());
   auto use = s.use();
-  s.bind(1, r.time).bind(2, r.job_id).bind(3, r.attempt).bind(4, r.source).bind(5, r.kind);
-  s.bind(6, r.detail).bind(7, scalarsToJson(r.numbers)).run();
+  bindRow(s, r, "id");
+  s.run();
   return sqlite3_last_insert_rowid(db_);
 }
 
@@ -230,11 +266,15 @@ void Store::supersedeMetricsAfter(const std::string& job_id, int64_t step, int n
     auto use = s.use();
     s.bind(1, job_id).bind(2, new_attempt).bind(3, step).run();
   }
-  auto& s = statement(
-      "UPDATE metrics SET superseded = 1 WHERE job_id = ?1 AND attempt < ?2 AND step > ?3 "
-      "AND superseded = 0");
-  auto use = s.use();
-  s.bind(1, job_id).bind(2, new_attempt).bind(3, step).run();
+  for (const char* sql :
+       {"UPDATE metrics SET superseded = 1 WHERE job_id = ?1 AND attempt < ?2 AND step > ?3 "
+        "AND superseded = 0",
+        "UPDATE validations SET superseded = 1 WHERE job_id = ?1 AND attempt < ?2 AND step > ?3 "
+        "AND superseded = 0"}) {
+    auto& s = statement(sql);
+    auto use = s.use();
+    s.bind(1, job_id).bind(2, new_attempt).bind(3, step).run();
+  }
 }
 
 }  // namespace cog::coord

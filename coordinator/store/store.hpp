@@ -5,6 +5,9 @@
 // here locks; readers on other threads need their own Store (WAL lets them read while this
 // one writes).
 //
+// Locks: a write waits for another process's lock (busy timeout, then retries with backoff,
+// up to two minutes) before it throws StoreBusyError.
+//
 // Batching: every write joins one open transaction, begun lazily on the first write;
 // flush() commits it. The coordinator flushes every ~50 ms and after every decision, so
 // thousands of metric rows per second cost one fsync-free commit each tick. With
@@ -47,13 +50,16 @@ class Store : public StoreReader {
   void upsertJob(const JobRow& row);
   // Throws StoreError if (job_id, attempt) already exists.
   void insertAttempt(const AttemptRow& row);
+  // The largest attempt number stored for the job (0: none). A new attempt takes this + 1,
+  // so an attempt number, and with it a run folder, is never used twice.
+  int maxAttempt(const std::string& job_id) const;
   // Replaces the row with the same (job_id, attempt); throws StoreError if there is none.
   void updateAttempt(const AttemptRow& row);
   // Idempotent: a second report with the same (job_id, attempt, step) is ignored. A row
   // of an attempt that a later attempt restarted before (supersedeMetricsAfter) is stored
   // already superseded.
   void appendMetric(const MetricRow& row);
-  // Idempotent like appendMetric, by (job_id, attempt, step).
+  // Idempotent like appendMetric, by (job_id, attempt, step), and superseded like it.
   void appendValidation(const ValidationRow& row);
   // Idempotent by (job_id, path, step).
   void appendCheckpoint(const CheckpointRow& row);
@@ -63,8 +69,9 @@ class Store : public StoreReader {
   // Stores the event (row.id is ignored) and returns its new id.
   int64_t appendEvent(EventRow row);
   // Attempt `new_attempt` restarted from the checkpoint at `step` and will replay the
-  // steps after it: rows of earlier attempts with step > `step` are superseded, now and
-  // when they arrive later, so each step appears once in metrics().
+  // steps after it: metric and validation rows of earlier attempts with step > `step` are
+  // superseded, now and when they arrive later, so each step appears once in metrics()
+  // and validations().
   void supersedeMetricsAfter(const std::string& job_id, int64_t step, int new_attempt);
 
   // Commits the open transaction (no-op when nothing is pending).
@@ -95,6 +102,7 @@ class Store : public StoreReader {
   // The prepared statement for `sql`, prepared on first use and then reused; `sql` must be
   // a literal or other static string (its address is the cache key).
   Statement& statement(const char* sql) const;
+  void runWaitingForLock(const char* sql);
   void beginWrite();
   void close() noexcept;
 

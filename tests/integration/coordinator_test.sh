@@ -8,72 +8,7 @@
 #   stage_jump  an lr jump at a curriculum stage diverges; rollback + relaunch with lr x 0.5 recovers
 # Usage: coordinator_test.sh BIN_DIR REPO_DIR SCENARIO
 set -euo pipefail
-bin="$1"
-repo="$2"
-scenario="$3"
-fixtures="$repo/tests/integration/fixtures"
-work=$(mktemp -d)
-cleanup() {
-  # Whatever a failed check left running: the coordinator and every worker process group.
-  [ -n "${coord_pid:-}" ] && kill -9 "$coord_pid" 2>/dev/null || true
-  if [ -f "$work/state/coord.db" ]; then
-    for g in $(sqlite3 "$work/state/coord.db" "SELECT pid FROM attempts" 2>/dev/null); do kill -9 -- "-$g" 2>/dev/null || true; done
-  fi
-  [ -n "${KEEP_WORK:-}" ] && echo "work dir kept: $work" || rm -rf "$work"
-}
-trap cleanup EXIT
-export OMPI_MCA_btl=self,vader OMPI_MCA_oob_tcp_if_include=lo OMPI_MCA_btl_tcp_if_include=lo
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMP_NUM_THREADS=1
-db="$work/state/coord.db"
-
-failures=0
-check() {
-  local what="$1"; shift
-  if "$@"; then echo "ok   - $what"; else echo "FAIL - $what"; failures=$((failures + 1)); fi
-}
-q() { sqlite3 "$db" "$1"; }
-finish() {
-  if [ "$failures" -ne 0 ]; then
-    echo "$failures check(s) failed. coordinator output:"; tail -n 60 "$work/coord.log" || true
-    for f in "$work"/state/jobs/*/attempt-*/worker.log; do echo "== $f"; tail -n 15 "$f"; done 2>/dev/null
-    exit 1
-  fi
-  echo "all $scenario checks passed"
-}
-# wait_for SECONDS COMMAND...: polls every 0.2 s; false on timeout.
-wait_for() {
-  local limit=$(( $1 * 5 )); shift
-  for _ in $(seq 1 "$limit"); do "$@" >/dev/null 2>&1 && return 0; sleep 0.2; done
-  return 1
-}
-run_coord() {  # run_coord EXPERIMENT [args...]: in the background, output in coord.log
-  "$bin/cogcoord" run "$@" --state-dir "$work/state" --http 127.0.0.1:0 >"$work/coord.log" 2>&1 &
-  coord_pid=$!
-}
-wait_coord() {  # wait_coord SECONDS: sets rc to the coordinator's exit code (124 on timeout)
-  local limit=$1
-  rc=124
-  for _ in $(seq 1 $(( limit * 5 ))); do
-    if ! kill -0 "$coord_pid" 2>/dev/null; then
-      set +e; wait "$coord_pid"; rc=$?; set -e; coord_pid=""; return
-    fi
-    sleep 0.2
-  done
-}
-# query_ge SQL N: the query's number is >= N (polled by wait_for, so evaluated each time).
-query_ge() { local v; v=$(q "$1" 2>/dev/null) && [ -n "$v" ] && [ "$v" -ge "$2" ]; }
-http_port() { python3 -c "import json;print(json.load(open('$work/state/coordinator.json'))['http'].split(':')[1])"; }
-# Every job's stored history (superseded rows excluded) holds each step once, and exactly
-# the steps its workers logged (log_every 1: 1..last).
-history_complete() {
-  local job="$1"
-  local dup total last
-  dup=$(q "SELECT count(*) FROM (SELECT step FROM metrics WHERE job_id='$job' AND superseded=0 GROUP BY step HAVING count(*)>1)")
-  total=$(q "SELECT count(*) FROM metrics WHERE job_id='$job' AND superseded=0")
-  last=$(q "SELECT max(step) FROM metrics WHERE job_id='$job' AND superseded=0")
-  echo "  $job: $total stored steps, last $last, $dup duplicated"
-  [ "$dup" -eq 0 ] && [ "$total" -eq "$last" ]
-}
+source "$(dirname "$0")/coord_test_lib.sh" "$@"
 
 case "$scenario" in
 three_jobs)
@@ -125,15 +60,15 @@ crash)
   start2=$(q "SELECT start_step FROM attempts WHERE attempt=2")
   check "  ...from a checkpoint (step $start2 > 0)" test "$start2" -gt 0
   check "attempt 2 trains past its start" wait_for 120 query_ge "SELECT count(*) FROM metrics WHERE attempt=2" 30
-  pid2=$(q "SELECT pid FROM attempts WHERE attempt=2")
+  pid2=$(q "SELECT launch_id FROM attempts WHERE attempt=2")
   kill -9 "$pid2"
   wait_coord 180
   check "the coordinator exits 0 once the job finished (exit $rc)" test "$rc" -eq 0
   check "attempt 1 ended with the injected exit code 17" \
-    test "$(q "SELECT end_reason FROM attempts WHERE attempt=1")" = "crashed: exit code 17"
+    test "$(q "SELECT end || ': ' || exit_code FROM attempts WHERE attempt=1")" = "crashed: 17"
   check "attempt 2 ended killed by signal 9" bash -c "sqlite3 '$db' \"SELECT end_reason FROM attempts WHERE attempt=2\" | grep -q 'signal 9'"
   check "attempt 3 restarted from a checkpoint and finished" \
-    test "$(q "SELECT kind || ' ' || end_reason FROM attempts WHERE attempt=3")" = "restart finished"
+    test "$(q "SELECT kind || ' ' || end FROM attempts WHERE attempt=3")" = "restart finished"
   check "two restart decisions were recorded" test "$(q "SELECT count(*) FROM events WHERE source='coordinator' AND kind='restart'")" -eq 2
   check "no step is counted twice in the stored history" history_complete micro
   ;;
@@ -144,6 +79,8 @@ coord_kill)
   check "both first jobs report metrics" wait_for 120 query_ge "SELECT count(DISTINCT job_id) FROM metrics WHERE step >= 120" 2
   kill -9 "$coord_pid"; wait "$coord_pid" 2>/dev/null || true; coord_pid=""
   sleep 1  # the orphaned workers go on training and logging locally
+  left=$(workers_left)
+  check "the orphaned workers are found by their environment ($left processes)" test "$left" -ge 2
   "$bin/cogcoord" resume --state-dir "$work/state" >"$work/coord.log" 2>&1 &
   coord_pid=$!
   wait_coord 240
@@ -163,12 +100,9 @@ interrupt)
   wait_coord 60
   check "SIGINT ends the coordinator with exit 130 (exit $rc)" test "$rc" -eq 130
   check "the running attempts ended as interrupted" \
-    test "$(q "SELECT count(*) FROM attempts WHERE end_reason='interrupted' AND exit_code=0")" -eq 2
-  alive=0
-  for g in $(q "SELECT pid FROM attempts"); do
-    if ps -o stat= -g "$g" 2>/dev/null | grep -qv Z; then alive=1; fi
-  done
-  check "no worker process is left running" test "$alive" -eq 0
+    test "$(q "SELECT count(*) FROM attempts WHERE end='interrupted' AND exit_code=0")" -eq 2
+  left=$(workers_left)
+  check "no worker process is left running ($left found)" test "$left" -eq 0
   check "each wrote a final checkpoint" test "$(ls -d "$work"/state/jobs/*/attempt-1/checkpoints/final | wc -l)" -eq 2
   "$bin/cogcoord" resume --state-dir "$work/state" >"$work/coord.log" 2>&1 &
   coord_pid=$!

@@ -17,6 +17,9 @@ class RecordingReporter : public Reporter {
   }
   void onValidation(const ValidationReport& r) override { validations.push_back(r); }
   void onEvent(const EventReport& r) override { events.push_back(r); }
+  void onCheckpoint(const CheckpointReport& r) override { checkpoints.push_back(r); }
+  void onFinished(const FinishReport& r) override { finishes.push_back(r); }
+  void onProgress(int64_t /*step*/) override { ++progress; }
 
   const EventReport* findEvent(const std::string& kind) const {
     for (const auto& e : events) {
@@ -29,6 +32,9 @@ class RecordingReporter : public Reporter {
   std::vector<StepReport> steps;
   std::vector<ValidationReport> validations;
   std::vector<EventReport> events;
+  std::vector<CheckpointReport> checkpoints;
+  std::vector<FinishReport> finishes;
+  int64_t progress = 0;
   int64_t stop_after_step = 0;
   std::atomic<bool>* stop_flag = nullptr;
 };

@@ -223,6 +223,7 @@ void parseCheckpoint(YamlFields f, CheckpointSection& c) {
 void parseFaults(YamlFields f, FaultsSection& x) {
   f.optional("nan_at_step", x.nan_at_step);
   f.optional("exit_at_step", x.exit_at_step);
+  f.optional("hang_at_step", x.hang_at_step);
   f.optional("rank", x.rank);
   f.optional("attempt", x.attempt);
   f.rejectUnknownKeys();

@@ -49,6 +49,9 @@ struct CheckpointSection {
 struct FaultsSection {
   int64_t nan_at_step = -1;   // the loss becomes NaN at this global step
   int64_t exit_at_step = -1;  // the process exits with code 17 at this global step
+  // The training thread stops at this global step as a deadlock would (its I/O thread keeps
+  // sending heartbeats): what the coordinator's progress timeout must catch.
+  int64_t hang_at_step = -1;
   int64_t rank = -1;          // the rank the faults apply to; -1 = every rank
   int64_t attempt = -1;       // only in this attempt of a coordinator's job (a restart must not crash again); -1 = all
 };

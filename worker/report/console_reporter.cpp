@@ -30,7 +30,8 @@ std::string formatDuration(double seconds) {
 void ConsoleReporter::onStep(const StepReport& r) {
   char line[256];
   std::snprintf(line, sizeof line,
-                "step %6lld  epoch %lld (%lld/%lld)  loss %.4f  lr %.2e/%.2e  gnorm %.3f  %.0f tok/s  ETA %s\n",
+                "step %6lld  epoch %lld (%lld/%lld)  loss %.4f  lr %.2e/%.2e  gnorm %.3f  %.0f "
+                "tok/s  ETA %s\n",
                 static_cast<long long>(r.step), static_cast<long long>(r.epoch + 1),
                 static_cast<long long>(r.step_in_epoch), static_cast<long long>(r.steps_in_epoch),
                 scalarOr(r.scalars, "loss", NAN), scalarOr(r.scalars, "lr_muon", NAN),
@@ -42,14 +43,14 @@ void ConsoleReporter::onStep(const StepReport& r) {
 void ConsoleReporter::onValidation(const ValidationReport& r) {
   char line[256];
   out_ << "validation after epoch " << r.epoch + 1 << " (step " << r.step << ")\n";
-  std::snprintf(line, sizeof line,
-                "  %-10s %-9s %-11s %-10s %-10s %-9s\n", "val_loss", "val_ppl", "exact_match",
-                "distinct_1", "distinct_2", "top_share");
+  std::snprintf(line, sizeof line, "  %-10s %-9s %-11s %-10s %-10s %-9s\n", "val_loss", "val_ppl",
+                "exact_match", "distinct_1", "distinct_2", "top_share");
   out_ << line;
   std::snprintf(line, sizeof line, "  %-10.4f %-9.3f %-11.3f %-10.3f %-10.3f %-9.3f\n",
                 scalarOr(r.scalars, "val_loss", NAN), scalarOr(r.scalars, "val_ppl", NAN),
                 scalarOr(r.scalars, "exact_match", NAN), scalarOr(r.scalars, "distinct_1", NAN),
-                scalarOr(r.scalars, "distinct_2", NAN), scalarOr(r.scalars, "top_token_share", NAN));
+                scalarOr(r.scalars, "distinct_2", NAN),
+                scalarOr(r.scalars, "top_token_share", NAN));
   out_ << line;
   for (const auto& [source, loss] : r.per_source) {
     std::snprintf(line, sizeof line, "  loss[%s] %.4f\n", source.c_str(), loss);
@@ -66,6 +67,17 @@ void ConsoleReporter::onValidation(const ValidationReport& r) {
 
 void ConsoleReporter::onEvent(const EventReport& r) {
   out_ << "[" << r.kind << "] step " << r.step << ": " << r.detail << "\n" << std::flush;
+}
+
+void ConsoleReporter::onCheckpoint(const CheckpointReport& r) {
+  out_ << "[checkpoint] step " << r.step << ": " << r.name << " -> " << r.path << "\n"
+       << std::flush;
+}
+
+void ConsoleReporter::onFinished(const FinishReport& r) {
+  out_ << "[finished] step " << r.step << ": " << wire::runEndName(r.reason)
+       << (r.detail.empty() ? "" : ", " + r.detail) << "\n"
+       << std::flush;
 }
 
 }  // namespace cog::worker

@@ -12,6 +12,10 @@ class ConsoleReporter : public Reporter {
   void onStep(const StepReport& report) override;
   void onValidation(const ValidationReport& report) override;
   void onEvent(const EventReport& report) override;
+  void onCheckpoint(const CheckpointReport& report) override;
+  void onFinished(const FinishReport& report) override;
+  // The console shows reports, not the heartbeat of work behind them.
+  void onProgress(int64_t /*step*/) override {}
 
  private:
   std::ostream& out_;

@@ -1,46 +1,27 @@
 #pragma once
 // Where a training rank's reports go. The trainer only sees this interface; backends sit
-// beside it: the console, RUN/metrics.jsonl, and (from the coordinator issue on) ZeroMQ.
+// beside it: the console, RUN/metrics.jsonl, and the coordinator over ZeroMQ.
+//
+// The reports are the wire's own message types (comms/wire/messages.hpp), so what the
+// worker logs, what it sends and what the coordinator backfills from the log are one
+// description, not three that must be kept in step.
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "comms/wire/messages.hpp"
+
 namespace cog::worker {
 
-using Scalars = std::vector<std::pair<std::string, double>>;
-
-struct StepReport {
-  int64_t step = 0;   // global optimizer steps completed
-  int64_t epoch = 0;  // 0-based
-  int64_t step_in_epoch = 0;
-  int64_t steps_in_epoch = 0;
-  double eta_seconds = 0;
-  Scalars scalars;    // loss, final_ce, act_bce, gate_entropy, lr_muon, lr_fallback, grad_norm, tokens_per_s, ...
-};
-
-struct AnswerSample {
-  std::string source;
-  std::string prompt;
-  std::string generated;
-  std::string expected;
-  bool correct = false;
-};
-
-struct ValidationReport {
-  int64_t step = 0;
-  int64_t epoch = 0;
-  Scalars scalars;     // val_loss, val_ppl, exact_match, distinct_1, distinct_2, top_token_share
-  Scalars per_source;  // validation loss per data source
-  std::vector<AnswerSample> samples;
-};
-
-struct EventReport {
-  int64_t step = 0;
-  std::string kind;    // checkpoint, stage_change, skipped_step, finished, failed, ...
-  std::string detail;  // one human-readable line with the numbers behind it
-};
+using Scalars = wire::Scalars;
+using StepReport = wire::Metrics;  // loss, grad_norm, lr_muon, tokens_per_s, ... (metric_names.hpp)
+using ValidationReport = wire::Validation;  // val_loss, exact_match, distinct_1, ...
+using AnswerSample = wire::Sample;
+using EventReport = wire::Event;  // for people: stage_change, skipped_step, resume, ...
+using CheckpointReport = wire::CheckpointSaved;
+using FinishReport = wire::RunFinished;
 
 class Reporter {
  public:
@@ -48,6 +29,13 @@ class Reporter {
   virtual void onStep(const StepReport& report) = 0;
   virtual void onValidation(const ValidationReport& report) = 0;
   virtual void onEvent(const EventReport& report) = 0;
+  // A checkpoint is durable on disk.
+  virtual void onCheckpoint(const CheckpointReport& report) = 0;
+  // The run is over (the last report of a run).
+  virtual void onFinished(const FinishReport& report) = 0;
+  // The training thread completed a unit of work (every step, validation batch and
+  // checkpoint) at optimizer step `step`. Called far more often than the others: cheap.
+  virtual void onProgress(int64_t step) = 0;
 };
 
 // Sends every report to each backend in order.
@@ -62,6 +50,15 @@ class FanoutReporter : public Reporter {
   }
   void onEvent(const EventReport& r) override {
     for (auto& x : reporters_) x->onEvent(r);
+  }
+  void onCheckpoint(const CheckpointReport& r) override {
+    for (auto& x : reporters_) x->onCheckpoint(r);
+  }
+  void onFinished(const FinishReport& r) override {
+    for (auto& x : reporters_) x->onFinished(r);
+  }
+  void onProgress(int64_t step) override {
+    for (auto& x : reporters_) x->onProgress(step);
   }
 
  private:

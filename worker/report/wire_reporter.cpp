@@ -6,29 +6,17 @@ WireReporter::WireReporter(std::unique_ptr<wire::WorkerLink> link) : link_(std::
 
 WireReporter::~WireReporter() { close(std::chrono::milliseconds(2000)); }
 
-void WireReporter::onStep(const StepReport& r) {
-  link_->setStep(r.step);
-  wire::Metrics m;
-  m.step = r.step;
-  m.epoch = r.epoch;
-  m.step_in_epoch = r.step_in_epoch;
-  m.steps_in_epoch = r.steps_in_epoch;
-  m.eta_seconds = r.eta_seconds;
-  m.scalars = r.scalars;
-  link_->post(std::move(m));
-}
+void WireReporter::onStep(const StepReport& r) { link_->post(r); }
 
-void WireReporter::onValidation(const ValidationReport& r) {
-  wire::Validation v;
-  v.step = r.step;
-  v.epoch = r.epoch;
-  v.scalars = r.scalars;
-  v.per_source = r.per_source;
-  for (const auto& s : r.samples) v.samples.push_back({s.source, s.prompt, s.generated, s.expected, s.correct});
-  link_->post(std::move(v));
-}
+void WireReporter::onValidation(const ValidationReport& r) { link_->post(r); }
 
-void WireReporter::onEvent(const EventReport& r) { link_->post(wire::Event{r.step, r.kind, r.detail}); }
+void WireReporter::onEvent(const EventReport& r) { link_->post(r); }
+
+void WireReporter::onCheckpoint(const CheckpointReport& r) { link_->post(r); }
+
+void WireReporter::onFinished(const FinishReport& r) { link_->post(r); }
+
+void WireReporter::onProgress(int64_t step) { link_->markProgress(step); }
 
 ExternalCommands WireReporter::pollCommands() {
   ExternalCommands out;

@@ -1,8 +1,8 @@
 #pragma once
-// Reports to a coordinator over ZeroMQ (comms/wire): rank 0's Metrics, Validation and
-// Event messages, and the coordinator's Commands back. Posting never blocks training: the
-// link queues (bounded) and sends from its own thread; when the coordinator is away the
-// run goes on and RUN/metrics.jsonl keeps the full record.
+// Reports to a coordinator over ZeroMQ (comms/wire): rank 0's reports as wire messages, and the
+// coordinator's Commands back. Posting never blocks training: the link queues (bounded) and sends
+// from its own thread; when the coordinator is away the run goes on and RUN/metrics.jsonl keeps the
+// full record.
 #include <chrono>
 #include <memory>
 
@@ -20,6 +20,9 @@ class WireReporter final : public Reporter {
   void onStep(const StepReport& report) override;
   void onValidation(const ValidationReport& report) override;
   void onEvent(const EventReport& report) override;
+  void onCheckpoint(const CheckpointReport& report) override;
+  void onFinished(const FinishReport& report) override;
+  void onProgress(int64_t step) override;
 
   // Commands received since the last call (called at step boundaries by the trainer).
   ExternalCommands pollCommands();

@@ -147,7 +147,7 @@ TEST(WireCoordinatorEndpoint, GarbageIsCountedByReasonWhileValidFramesStillArriv
   send(bad_version);
   send(valid);
   send(bad_kind);
-  send(std::string("\x01WGOC\x01\x00\x03junk", 12));  // right prefix, then cut short
+  send(std::string("\x01WGOC\x02\x00\x03junk", 12));  // right prefix (version 2), then cut short
   // A two-frame message: one Cog message is one frame, so it is malformed as a whole.
   ASSERT_TRUE(dealer.send(zmq::buffer(valid), zmq::send_flags::sndmore).has_value());
   send(valid);

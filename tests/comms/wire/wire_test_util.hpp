@@ -53,6 +53,7 @@ inline void expectSame(const Hello& a, const Hello& b) {
 }
 inline void expectSame(const Heartbeat& a, const Heartbeat& b) {
   EXPECT_EQ(a.step, b.step);
+  EXPECT_EQ(a.progress, b.progress);
   EXPECT_TRUE(sameBits(a.unix_time, b.unix_time));
 }
 inline void expectSame(const Metrics& a, const Metrics& b) {
@@ -86,6 +87,18 @@ inline void expectSame(const Command& a, const Command& b) {
   EXPECT_EQ(a.kind, b.kind);
   EXPECT_EQ(a.reason, b.reason);
 }
+inline void expectSame(const CheckpointSaved& a, const CheckpointSaved& b) {
+  EXPECT_EQ(a.step, b.step);
+  EXPECT_EQ(a.name, b.name);
+  EXPECT_EQ(a.path, b.path);
+  EXPECT_TRUE(sameBits(a.val_loss, b.val_loss));
+  EXPECT_EQ(a.healthy, b.healthy);
+}
+inline void expectSame(const RunFinished& a, const RunFinished& b) {
+  EXPECT_EQ(a.step, b.step);
+  EXPECT_EQ(a.reason, b.reason);
+  EXPECT_EQ(a.detail, b.detail);
+}
 inline void expectSame(const Message& a, const Message& b) {
   ASSERT_EQ(a.index(), b.index()) << kindName(kindOf(a)) << " vs " << kindName(kindOf(b));
   std::visit([&](const auto& x) { expectSame(x, std::get<std::decay_t<decltype(x)>>(b)); }, a);
@@ -107,7 +120,7 @@ inline std::vector<Message> awkwardMessages() {
                  {"max", std::numeric_limits<double>::max()},
                  {with_nul, -1.5}};
   Hello hello{std::numeric_limits<int64_t>::max(), unicode, 64, "", "0.1.0+dirty", 0, odd};
-  Heartbeat heartbeat{std::numeric_limits<int64_t>::min(), 1.7e9 + 0.123456};
+  Heartbeat heartbeat{std::numeric_limits<int64_t>::min(), std::numeric_limits<uint64_t>::max(), 1.7e9 + 0.123456};
   Metrics metrics{12345, 7, 0, 0, nan, odd};
   Validation validation{99, 3, odd, {{"gsm8k", 2.5}, {"svamp", inf}}, {}};
   validation.samples.push_back({"gsm8k", "Q: 2+2? A:", "::::::", "4", false});
@@ -115,7 +128,9 @@ inline std::vector<Message> awkwardMessages() {
   validation.samples.push_back({unicode, with_nul, std::string(5000, 'x'), unicode, true});
   Event event{-1, "finished", ""};
   Command command{CommandKind::kCheckpointNow, unicode};
-  return {hello, heartbeat, metrics, validation, event, command};
+  CheckpointSaved saved{std::numeric_limits<int64_t>::max(), "epoch-0003", unicode, nan, false};
+  RunFinished finished{-5, RunEnd::kFailed, with_nul};
+  return {hello, heartbeat, metrics, validation, event, command, saved, finished};
 }
 
 inline Metrics smallMetrics(int64_t step) {

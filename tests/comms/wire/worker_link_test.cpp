@@ -98,11 +98,11 @@ TEST(WireWorkerLink, HeartbeatsCarryTheLatestStep) {
   WorkerLinkOptions options = linkOptions(endpoint.boundEndpoint());
   options.heartbeat_interval = milliseconds(10);
   WorkerLink link(options, Hello{});
-  link.setStep(42);
+  link.markProgress(42);
   auto sawStep42 = [&] {
     for (const auto& inbound : collector.items()) {
       const auto* beat = std::get_if<Heartbeat>(&inbound.message);
-      if (beat != nullptr && beat->step == 42) return beat->unix_time > 1e9;
+      if (beat != nullptr && beat->step == 42) return beat->unix_time > 1e9 && beat->progress == 1;
     }
     return false;
   };

@@ -95,5 +95,33 @@ TEST_F(ExperimentConfigTest, ErrorsNameFileKeyAndValue) {
   EXPECT_NE(ranks.find("jobs[0].ranks = 0"), std::string::npos) << ranks;
 }
 
+// A job name becomes a folder of the state dir and a URL segment; durations must be sane.
+TEST_F(ExperimentConfigTest, NamesAndDurationsAreBounded) {
+  for (const std::string bad : {"..", ".", "a/b", "a b", "x;rm", "\"\""}) {
+    const auto error = errorOf(kValid, {"jobs[0].name=" + bad});
+    EXPECT_NE(error.find("jobs[0].name"), std::string::npos) << bad << ": " << error;
+    EXPECT_NE(error.find("A-Z a-z 0-9"), std::string::npos) << bad << ": " << error;
+  }
+  EXPECT_NO_THROW(loadExperimentConfig(write(kValid), {"jobs[0].name=tiny-reasoning_v1.2"}));
+  // YAML's .inf and .nan are not numbers to the reader: refused before the range check.
+  for (const std::string set : {"coordinator.status_every_s=.inf", "launcher.stop_grace_s=.nan"}) {
+    const auto error = errorOf(kValid, {set});
+    EXPECT_NE(error.find(set.substr(0, set.find('=')) + " = ."), std::string::npos) << set << ": " << error;
+  }
+  struct Case {
+    std::string set;
+    std::string key;
+  };
+  for (const Case& c : {Case{"coordinator.status_every_s=0.01", "coordinator.status_every_s = 0.01"},
+                        Case{"coordinator.flush_ms=0", "coordinator.flush_ms = 0"},
+                        Case{"policies.restart.heartbeat_timeout_s=0.5", "policies.restart.heartbeat_timeout_s = 0.5"},
+                        Case{"policies.restart.progress_timeout_s=-1", "policies.restart.progress_timeout_s = -1"},
+                        Case{"policies.restart.startup_timeout_s=1e9", "policies.restart.startup_timeout_s = 1e9"}}) {
+    const auto error = errorOf(kValid, {c.set});
+    EXPECT_NE(error.find(c.key), std::string::npos) << c.set << ": " << error;
+    EXPECT_NE(error.find("must be a finite number in"), std::string::npos) << c.set << ": " << error;
+  }
+}
+
 }  // namespace
 }  // namespace cog::coord

@@ -9,7 +9,7 @@ namespace {
 TEST(StatusView, TableShowsEveryJobWithItsNumbers) {
   JobRow a;
   a.id = "reasoning";
-  a.state = "running";
+  a.state = JobState::kRunning;
   a.attempt = 2;
   a.epoch = 1;
   a.step = 340;
@@ -17,7 +17,7 @@ TEST(StatusView, TableShowsEveryJobWithItsNumbers) {
   a.last_metrics = {{"loss", 1.5}, {"tokens_per_s", 3021.7}, {"eta_s", 125}};
   JobRow b;
   b.id = "speed";
-  b.state = "queued";
+  b.state = JobState::kQueued;
   const auto table = formatStatusTable({a, b});
   EXPECT_NE(table.find("reasoning"), std::string::npos);
   EXPECT_NE(table.find("2/340"), std::string::npos) << table;
@@ -29,7 +29,7 @@ TEST(StatusView, TableShowsEveryJobWithItsNumbers) {
 TEST(StatusView, SummaryListsDecisionsPerJob) {
   JobRow a;
   a.id = "memory";
-  a.state = "finished";
+  a.state = JobState::kFinished;
   a.best_val_loss = 0.9;
   EventRow e;
   e.job_id = "memory";

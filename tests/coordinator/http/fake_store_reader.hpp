@@ -90,7 +90,7 @@ inline FakeStoreReader sampleStore() {
   reasoning.id = "reasoning";
   reasoning.experiment_id = "cognate";
   reasoning.model_config = "configs/models/tiny.yaml";
-  reasoning.state = "running";
+  reasoning.state = JobState::kRunning;
   reasoning.attempt = 2;
   reasoning.ranks = 2;
   reasoning.slots = 2;
@@ -103,23 +103,32 @@ inline FakeStoreReader sampleStore() {
   JobRow speed;
   speed.id = "speed";
   speed.experiment_id = "cognate";
-  speed.state = "queued";
+  speed.state = JobState::kQueued;
   s.jobRows.push_back(speed);
 
-  s.attemptRows.push_back(
-      {"reasoning", 1, "first", {}, "", 0, "runs/reasoning/a1", 4242, 100, 150, "crashed", 139});
-  s.attemptRows.push_back({"reasoning",
-                           2,
-                           "restart",
-                           {"train.lr=0.001"},
-                           "runs/reasoning/epoch-0001",
-                           100,
-                           "runs/reasoning/a2",
-                           4343,
-                           151,
-                           0,
-                           "",
-                           0});
+  AttemptRow first;
+  first.job_id = "reasoning";
+  first.attempt = 1;
+  first.run_dir = "runs/reasoning/a1";
+  first.launch_id = 4242;
+  first.started_at = 100;
+  first.ended_at = 150;
+  first.end = AttemptEnd::kCrashed;
+  first.end_reason = "crashed: killed by signal 11";
+  first.exit_code = 139;
+  first.signal = 11;
+  s.attemptRows.push_back(first);
+  AttemptRow second;
+  second.job_id = "reasoning";
+  second.attempt = 2;
+  second.kind = AttemptKind::kRestart;
+  second.overrides = {"train.lr=0.001"};
+  second.start_checkpoint = "runs/reasoning/epoch-0001";
+  second.start_step = 100;
+  second.run_dir = "runs/reasoning/a2";
+  second.launch_id = 4343;
+  second.started_at = 151;
+  s.attemptRows.push_back(second);
   for (int64_t step = 100; step <= 300; step += 100) {
     MetricRow m{"reasoning", 2, step, step / 100, 150.0 + step, {{"loss", 3.0 - step / 100.0}}};
     if (step == 200) m.scalars.push_back({"grad_norm", 0.75});
@@ -132,7 +141,7 @@ inline FakeStoreReader sampleStore() {
        2,
        180,
        {{"val_loss", 2.5}, {"exact_match", kNoValue}},
-       R"([{"prompt":"Q: 1+1","generated":"2","expected":"2","correct":true}])"});
+       {R"([{"prompt":"Q: 1+1","generated":"2","expected":"2","correct":true}])"}});
   s.checkpointRows.push_back(
       {"reasoning", 1, 100, "epoch-0001", "runs/reasoning/epoch-0001", 2.75, true, 140});
   s.eventRows.push_back({1,

@@ -21,7 +21,7 @@ std::vector<std::string> lines(const std::string& text) {
 std::vector<JobRow> sampleJobs() {
   JobRow a;
   a.id = "reasoning";
-  a.state = "running";
+  a.state = JobState::kRunning;
   a.attempt = 2;
   a.step = 1200;
   a.epoch = 3;
@@ -30,7 +30,7 @@ std::vector<JobRow> sampleJobs() {
       {"loss", 0.125}, {"lr", kNoValue}, {"grad_norm", std::numeric_limits<double>::infinity()}};
   JobRow b;
   b.id = "we\"ird\\job\nname";
-  b.state = "queued";
+  b.state = JobState::kQueued;
   return {a, b};
 }
 
@@ -102,7 +102,7 @@ TEST(HttpPrometheusText, NumbersRoundTrip) {
 TEST(HttpPrometheusText, DuplicateScalarNamesGiveOneSeries) {
   JobRow j;
   j.id = "x";
-  j.state = "running";
+  j.state = JobState::kRunning;
   j.last_metrics = {{"loss", 1.0}, {"loss", 2.0}};
   const std::string text = prometheusText({j});
   EXPECT_EQ(text.find("name=\"loss\"} 1"), std::string::npos) << text;

@@ -60,7 +60,7 @@ TEST_F(HttpRestHandler, ListsJobsWithTheirFields) {
   ASSERT_EQ(jobs.size(), 2u);
   const json& r = jobs[0];
   EXPECT_EQ(r["id"], "reasoning");
-  EXPECT_EQ(r["experiment"], "cognate");
+  EXPECT_EQ(r["experiment_id"], "cognate");
   EXPECT_EQ(r["state"], "running");
   EXPECT_EQ(r["attempt"], 2);
   EXPECT_EQ(r["ranks"], 2);
@@ -138,7 +138,10 @@ TEST_F(HttpRestHandler, ListsAttempts) {
   const json body = getJson("/api/v1/jobs/reasoning/attempts");
   EXPECT_EQ(body["job"], "reasoning");
   ASSERT_EQ(body["attempts"].size(), 2u);
-  EXPECT_EQ(body["attempts"][0]["end_reason"], "crashed");
+  EXPECT_EQ(body["attempts"][0]["end"], "crashed");
+  EXPECT_EQ(body["attempts"][0]["end_reason"], "crashed: killed by signal 11");
+  EXPECT_EQ(body["attempts"][0]["launch_id"], 4242);
+  EXPECT_EQ(body["attempts"][1]["end"], "") << "still open";
   EXPECT_EQ(body["attempts"][0]["exit_code"], 139);
   EXPECT_EQ(body["attempts"][1]["kind"], "restart");
   EXPECT_EQ(body["attempts"][1]["overrides"], json::array({"train.lr=0.001"}));
@@ -149,11 +152,12 @@ TEST_F(HttpRestHandler, ListsAttempts) {
 TEST_F(HttpRestHandler, MetricsRowsWithSinceAndLimit) {
   json body = getJson("/api/v1/jobs/reasoning/metrics");
   ASSERT_EQ(body["metrics"].size(), 3u);
-  EXPECT_EQ(body["metrics"][0], json({{"step", 100},
-                                      {"epoch", 1},
+  EXPECT_EQ(body["metrics"][0], json({{"job_id", "reasoning"},
                                       {"attempt", 2},
+                                      {"step", 100},
+                                      {"epoch", 1},
                                       {"time", 250},
-                                      {"values", {{"loss", 2.0}}}}));
+                                      {"scalars", {{"loss", 2.0}}}}));
   EXPECT_EQ(body["next_since"], 300);
   EXPECT_EQ(body["truncated"], false);
 
@@ -172,11 +176,11 @@ TEST_F(HttpRestHandler, MetricsNameFilterKeepsOnlyRowsWithThoseScalars) {
   json body = getJson("/api/v1/jobs/reasoning/metrics?name=grad_norm");
   ASSERT_EQ(body["metrics"].size(), 1u) << body.dump();
   EXPECT_EQ(body["metrics"][0]["step"], 200);
-  EXPECT_EQ(body["metrics"][0]["values"], json({{"grad_norm", 0.75}}));
+  EXPECT_EQ(body["metrics"][0]["scalars"], json({{"grad_norm", 0.75}}));
 
   body = getJson("/api/v1/jobs/reasoning/metrics?name=grad_norm,loss");
   ASSERT_EQ(body["metrics"].size(), 3u);
-  EXPECT_EQ(body["metrics"][1]["values"].size(), 2u);
+  EXPECT_EQ(body["metrics"][1]["scalars"].size(), 2u);
 
   body = getJson("/api/v1/jobs/reasoning/metrics?name=nothing");
   EXPECT_EQ(body["metrics"], json::array());
@@ -196,12 +200,12 @@ TEST_F(HttpRestHandler, ListsValidationsWithParsedSamples) {
   ASSERT_EQ(body["validations"].size(), 1u);
   const json& v = body["validations"][0];
   EXPECT_EQ(v["step"], 200);
-  EXPECT_EQ(v["values"]["val_loss"], 2.5);
-  EXPECT_TRUE(v["values"]["exact_match"].is_null());
+  EXPECT_EQ(v["scalars"]["val_loss"], 2.5);
+  EXPECT_TRUE(v["scalars"]["exact_match"].is_null());
   ASSERT_EQ(v["samples"].size(), 1u);
   EXPECT_EQ(v["samples"][0]["correct"], true);
 
-  store_.validationRows[0].samples_json = "[{broken";
+  store_.validationRows[0].samples = {"[{broken"};
   const json broken = getJson("/api/v1/jobs/reasoning/validations")["validations"][0];
   EXPECT_EQ(broken["samples"], json::array());
   EXPECT_EQ(broken["samples_raw"], "[{broken");
@@ -211,7 +215,7 @@ TEST_F(HttpRestHandler, EventsSinceJobAndLimit) {
   json body = getJson("/api/v1/events");
   ASSERT_EQ(body["events"].size(), 3u);
   EXPECT_EQ(body["events"][0]["source"], "coordinator");
-  EXPECT_EQ(body["events"][2]["job"], "");
+  EXPECT_EQ(body["events"][2]["job_id"], "");
   EXPECT_EQ(body["next_since"], 3);
 
   body = getJson("/api/v1/events?since=1&limit=1");

@@ -117,7 +117,7 @@ TEST(PolicyConfig, OutOfRangeValuesNameKeyAndValue) {
   EXPECT_NE(errorOf("relaunch: {max_relaunches: -2}").find("policies.relaunch.max_relaunches = -2"),
             std::string::npos);
   EXPECT_NE(errorOf("restart: {heartbeat_timeout_s: 0}")
-                .find("policies.restart.heartbeat_timeout_s = 0: must be > 0"),
+                .find("policies.restart.heartbeat_timeout_s = 0: must be a finite number in [1 s, 86400 s]"),
             std::string::npos);
   EXPECT_NE(errorOf("restart: 5").find("policies.restart must be a mapping"), std::string::npos);
 }

@@ -54,7 +54,7 @@ RecordedStream loadRecordedStream(const std::string& name, int attempt) {
       v.step = row.at("step").get<int64_t>();
       v.epoch = row.at("epoch").get<int64_t>();
       v.scalars = scalars(row.at("metrics"), where);
-      v.samples_json = row.value("samples", nlohmann::json::array()).dump();
+      v.samples = {row.value("samples", nlohmann::json::array()).dump()};
       stream.push_back({std::nullopt, v});
     } else if (type != "event") {
       throw std::runtime_error(where + ": unknown report type " + type);

@@ -84,7 +84,7 @@ TEST(StoreDurability, FlushedRowsSurviveKill9AndUnflushedOnesVanish) {
       Store store(file);
       JobRow job;
       job.id = "reasoning";
-      job.state = "running";
+      job.state = JobState::kRunning;
       store.upsertJob(job);
       for (int64_t step = 1; step <= 500; ++step) store.appendMetric(metric("reasoning", 1, step));
       store.flush();

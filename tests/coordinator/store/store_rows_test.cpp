@@ -24,7 +24,7 @@ JobRow job(const std::string& id) {
   r.id = id;
   r.experiment_id = "cognate";
   r.model_config = "configs/models/tiny.yaml";
-  r.state = "running";
+  r.state = JobState::kRunning;
   r.attempt = 2;
   r.ranks = 4;
   r.slots = 2;
@@ -81,7 +81,7 @@ TEST(Store, JobRoundTripAndUpsert) {
     store.upsertJob(job("reasoning"));
     store.upsertJob(job("memory"));
     JobRow changed = job("reasoning");
-    changed.state = "failed";
+    changed.state = JobState::kFailed;
     changed.step = 5;
     changed.best_val_loss = kNoValue;
     changed.best_exact_match = 0.75;
@@ -97,7 +97,7 @@ TEST(Store, JobRoundTripAndUpsert) {
 
   const auto r = store.job("reasoning");
   ASSERT_TRUE(r.has_value());
-  EXPECT_EQ(r->state, "failed");
+  EXPECT_EQ(r->state, JobState::kFailed);
   EXPECT_EQ(r->step, 5);
   EXPECT_TRUE(std::isnan(r->best_val_loss));
   EXPECT_EQ(r->best_exact_match, 0.75);
@@ -133,14 +133,18 @@ TEST(Store, AttemptsInsertUpdateAndErrors) {
   AttemptRow a;
   a.job_id = "speed";
   a.attempt = 1;
-  a.kind = "first";
+  a.kind = AttemptKind::kFirst;
   a.run_dir = "runs/speed/attempt-1";
-  a.pid = 4242;
+  a.launch_id = 4242;
   a.started_at = 10.5;
   store.insertAttempt(a);
   AttemptRow b = a;
   b.attempt = 2;
-  b.kind = "relaunch";
+  b.kind = AttemptKind::kRelaunch;
+  b.lr_factor = 0.5;
+  b.grokfast_lambda_factor = 0.4;
+  b.fresh_warmup = true;
+  b.diverged_at_step = -1;
   b.overrides = {"optim.lr=0.00015", "optim.grokfast.lambda=0.04"};
   b.start_checkpoint = "runs/speed/attempt-1/ckpt/epoch-0003";
   b.start_step = 600;
@@ -148,7 +152,10 @@ TEST(Store, AttemptsInsertUpdateAndErrors) {
   EXPECT_THROW(store.insertAttempt(a), StoreError);  // (job, attempt) is a key
 
   a.ended_at = 99.25;
+  a.end = AttemptEnd::kDiverged;
   a.end_reason = "diverged";
+  a.diverged_at_step = 640;
+  a.signal = 9;
   a.exit_code = -9;
   store.updateAttempt(a);
   AttemptRow missing = a;
@@ -167,9 +174,18 @@ TEST(Store, AttemptsInsertUpdateAndErrors) {
   EXPECT_EQ(rows[0].end_reason, "diverged");
   EXPECT_EQ(rows[0].ended_at, 99.25);
   EXPECT_EQ(rows[0].exit_code, -9);
-  EXPECT_EQ(rows[0].pid, 4242);
+  EXPECT_EQ(rows[0].launch_id, 4242);
+  EXPECT_EQ(rows[0].end, AttemptEnd::kDiverged);
+  EXPECT_EQ(rows[0].diverged_at_step, 640);
+  EXPECT_EQ(rows[0].signal, 9);
   EXPECT_TRUE(rows[0].overrides.empty());
-  EXPECT_EQ(rows[1].kind, "relaunch");
+  EXPECT_EQ(rows[1].kind, AttemptKind::kRelaunch);
+  EXPECT_EQ(rows[1].lr_factor, 0.5);
+  EXPECT_EQ(rows[1].grokfast_lambda_factor, 0.4);
+  EXPECT_TRUE(rows[1].fresh_warmup);
+  EXPECT_EQ(rows[1].end, AttemptEnd::kOpen);
+  EXPECT_EQ(store.maxAttempt("speed"), 2);
+  EXPECT_EQ(store.maxAttempt("reasoning"), 0);
   EXPECT_EQ(rows[1].overrides, b.overrides);
   EXPECT_EQ(rows[1].start_checkpoint, b.start_checkpoint);
   EXPECT_EQ(rows[1].start_step, 600);
@@ -187,13 +203,13 @@ TEST(Store, ValidationsRoundTripAndAreIdempotent) {
   v.epoch = 2;
   v.time = 5.5;
   v.scalars = {{"val_loss", 2.5}, {"exact_match", 0.0}, {"distinct_1", std::nan("")}};
-  v.samples_json =
+  v.samples.text =
       R"([{"prompt":"Q: 2+2? A:","generated":"::::::","expected":"4","correct":false}])";
   store.appendValidation(v);
   store.appendValidation(v);  // the backfill re-imports it
   ValidationRow earlier = v;
   earlier.step = 200;
-  earlier.samples_json = "[]";
+  earlier.samples.text = "[]";
   store.appendValidation(earlier);
   store.flush();
 
@@ -201,7 +217,7 @@ TEST(Store, ValidationsRoundTripAndAreIdempotent) {
   ASSERT_EQ(rows.size(), 2u);
   EXPECT_EQ(rows[0].step, 200);
   EXPECT_EQ(rows[1].step, 400);
-  EXPECT_EQ(rows[1].samples_json, v.samples_json);
+  EXPECT_EQ(rows[1].samples.text, v.samples.text);
   EXPECT_EQ(rows[1].epoch, 2);
   EXPECT_EQ(rows[1].time, 5.5);
   ASSERT_EQ(rows[1].scalars.size(), 3u);

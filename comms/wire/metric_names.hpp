@@ -1,0 +1,31 @@
+#pragma once
+// The names of the scalars the coordinator reads from a worker's reports. The worker writes
+// them, the coordinator's policies, status table and summary read them: both sides use
+// these constants, so a rename is one edit and a typo a compile error. Scalars only the
+// worker's own console or the dashboard show (step_seconds, ...) need no constant here.
+namespace cog::wire::metric {
+
+// Metrics (every log_every steps)
+inline constexpr const char* kLoss = "loss";                        // this step's training loss
+inline constexpr const char* kLossWindowMean = "loss_window_mean";  // mean since the last report
+inline constexpr const char* kGradNorm = "grad_norm";               // pre-clip global gradient norm
+inline constexpr const char* kTokensPerS = "tokens_per_s";
+inline constexpr const char* kSeqLen = "seq_len";
+inline constexpr const char* kCurriculumStage = "curriculum_stage";
+inline constexpr const char* kLrMuon = "lr_muon";
+inline constexpr const char* kLrFallback = "lr_fallback";
+// Added by the coordinator to a job's last_metrics from Metrics::eta_seconds.
+inline constexpr const char* kEtaS = "eta_s";
+
+// Validation
+inline constexpr const char* kValLoss = "val_loss";
+inline constexpr const char* kExactMatch = "exact_match";
+inline constexpr const char* kAnswered = "answered";
+inline constexpr const char* kDistinct1 = "distinct_1";
+inline constexpr const char* kDistinct2 = "distinct_2";
+inline constexpr const char* kTopTokenShare = "top_token_share";
+// Prefixes of per-slice exact match: "exact_match.family.recall", "exact_match.class.one_digit".
+inline constexpr const char* kExactMatchFamilyPrefix = "exact_match.family.";
+inline constexpr const char* kExactMatchClassPrefix = "exact_match.class.";
+
+}  // namespace cog::wire::metric
