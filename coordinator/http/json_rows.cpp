@@ -1,6 +1,7 @@
 #include "coordinator/http/json_rows.hpp"
 
 #include <cmath>
+#include <cstring>
 #include <type_traits>
 
 #include "coordinator/store/row_columns.hpp"
@@ -8,12 +9,23 @@
 namespace cog::coord {
 namespace {
 
+// How many columns a row type has (sizes the object once).
+struct CountColumns {
+  size_t n = 0;
+  template <typename T>
+  CountColumns& operator()(const char*, const T&) {
+    ++n;
+    return *this;
+  }
+};
+
 class JsonColumns {
  public:
-  explicit JsonColumns(JsonObjectBuilder& out) : out_(out) {}
+  JsonColumns(JsonObjectBuilder& out, const char* omit) : out_(out), omit_(omit) {}
 
   template <typename T>
   JsonColumns& operator()(const char* name, const T& v) {
+    if (omit_ != nullptr && std::strcmp(name, omit_) == 0) return *this;
     if constexpr (std::is_same_v<T, double>) {
       out_.add(name, jsonNumber(v));
     } else if constexpr (std::is_enum_v<T>) {
@@ -38,13 +50,20 @@ class JsonColumns {
 
  private:
   JsonObjectBuilder& out_;
+  const char* omit_;
   std::string raw_name_;  // outlives the add() that copies it into the object
 };
 
 template <typename Row>
-Json toJson(const Row& row) {
-  JsonObjectBuilder out(16);
-  JsonColumns io(out);
+Json toJson(const Row& row, const char* omit) {
+  static const size_t columns_count = [] {
+    CountColumns count;
+    Row empty;
+    columns(count, empty);
+    return count.n + 1;  // + a possible "<column>_raw"
+  }();
+  JsonObjectBuilder out(columns_count);
+  JsonColumns io(out, omit);
   columns(io, row);
   return out.build();
 }
@@ -63,13 +82,13 @@ Json scalarsJson(const Scalars& scalars) {
   return out;
 }
 
-Json rowJson(const ExperimentRow& row) { return toJson(row); }
-Json rowJson(const JobRow& row) { return toJson(row); }
-Json rowJson(const AttemptRow& row) { return toJson(row); }
-Json rowJson(const MetricRow& row) { return toJson(row); }
-Json rowJson(const ValidationRow& row) { return toJson(row); }
-Json rowJson(const CheckpointRow& row) { return toJson(row); }
-Json rowJson(const EventRow& row) { return toJson(row); }
+Json rowJson(const ExperimentRow& row, const char* omit) { return toJson(row, omit); }
+Json rowJson(const JobRow& row, const char* omit) { return toJson(row, omit); }
+Json rowJson(const AttemptRow& row, const char* omit) { return toJson(row, omit); }
+Json rowJson(const MetricRow& row, const char* omit) { return toJson(row, omit); }
+Json rowJson(const ValidationRow& row, const char* omit) { return toJson(row, omit); }
+Json rowJson(const CheckpointRow& row, const char* omit) { return toJson(row, omit); }
+Json rowJson(const EventRow& row, const char* omit) { return toJson(row, omit); }
 
 std::string dumpJson(const Json& json) {
   return json.dump(-1, ' ', false, Json::error_handler_t::replace);

@@ -39,16 +39,17 @@ Json jsonNumber(double value);
 // {"loss": 2.3, "grad_norm": null}; a name given twice keeps the later value.
 Json scalarsJson(const Scalars& scalars);
 
-// One row as a JSON object, for every row type of records.hpp. A JsonText column that does
-// not parse is served as an empty array, with its text under "<column>_raw", so a worker bug
-// is visible rather than hidden.
-Json rowJson(const ExperimentRow& row);
-Json rowJson(const JobRow& row);
-Json rowJson(const AttemptRow& row);
-Json rowJson(const MetricRow& row);
-Json rowJson(const ValidationRow& row);
-Json rowJson(const CheckpointRow& row);
-Json rowJson(const EventRow& row);
+// One row as a JSON object, for every row type of records.hpp, without the column `omit`
+// (the job_id of rows a route lists for one job, which names it once at the top). A
+// JsonText column that does not parse is served as an empty array, with its text under
+// "<column>_raw", so a worker bug is visible rather than hidden.
+Json rowJson(const ExperimentRow& row, const char* omit = nullptr);
+Json rowJson(const JobRow& row, const char* omit = nullptr);
+Json rowJson(const AttemptRow& row, const char* omit = nullptr);
+Json rowJson(const MetricRow& row, const char* omit = nullptr);
+Json rowJson(const ValidationRow& row, const char* omit = nullptr);
+Json rowJson(const CheckpointRow& row, const char* omit = nullptr);
+Json rowJson(const EventRow& row, const char* omit = nullptr);
 
 // Serialises with invalid UTF-8 replaced (a worker may send any bytes in a detail line):
 // rendering a response must never throw.

@@ -87,7 +87,7 @@ std::string jobDetail(const StoreReader& store, const std::string& id) {
     const std::vector<EventRow> page = store.events(since, id, kEventPage);
     for (const EventRow& e : page) {
       if (e.source != "coordinator") continue;
-      decisions.push_back(rowJson(e));
+      decisions.push_back(rowJson(e, "job_id"));
     }
     // The second test stops a store that ignores since= from looping forever.
     if (page.size() < kEventPage || page.back().id <= since) break;
@@ -95,7 +95,7 @@ std::string jobDetail(const StoreReader& store, const std::string& id) {
   }
   out["decisions"] = std::move(decisions);
   Json checkpoints = Json::array();
-  for (const CheckpointRow& c : store.checkpoints(id)) checkpoints.push_back(rowJson(c));
+  for (const CheckpointRow& c : store.checkpoints(id)) checkpoints.push_back(rowJson(c, "job_id"));
   out["checkpoints"] = std::move(checkpoints);
   return dumpJson(out);
 }
@@ -113,7 +113,7 @@ std::string jobMetrics(const StoreReader& store, const std::string& id, QueryPar
   Json metrics = Json::array();
   for (const MetricRow& row : rows) {
     if (names.empty()) {
-      metrics.push_back(rowJson(row));
+      metrics.push_back(rowJson(row, "job_id"));
       continue;
     }
     MetricRow picked = row;
@@ -123,7 +123,7 @@ std::string jobMetrics(const StoreReader& store, const std::string& id, QueryPar
         if (scalar.first == n) picked.scalars.push_back(scalar);
       }
     }
-    if (!picked.scalars.empty()) metrics.push_back(rowJson(picked));
+    if (!picked.scalars.empty()) metrics.push_back(rowJson(picked, "job_id"));
   }
   return dumpJson(JsonObjectBuilder(4)
                       .add("job", id)
@@ -192,7 +192,7 @@ HttpResponse route(const StoreReader& store, std::string_view method, RequestTar
       query.rejectUnknown({});
       requireJob(store, jobId);
       Json list = Json::array();
-      for (const AttemptRow& a : store.attempts(jobId)) list.push_back(rowJson(a));
+      for (const AttemptRow& a : store.attempts(jobId)) list.push_back(rowJson(a, "job_id"));
       return jsonResponse(dumpJson(
           JsonObjectBuilder(2).add("job", jobId).add("attempts", std::move(list)).build()));
     }
@@ -202,7 +202,7 @@ HttpResponse route(const StoreReader& store, std::string_view method, RequestTar
       query.rejectUnknown({});
       requireJob(store, jobId);
       Json list = Json::array();
-      for (const ValidationRow& v : store.validations(jobId)) list.push_back(rowJson(v));
+      for (const ValidationRow& v : store.validations(jobId)) list.push_back(rowJson(v, "job_id"));
       return jsonResponse(dumpJson(
           JsonObjectBuilder(2).add("job", jobId).add("validations", std::move(list)).build()));
     }

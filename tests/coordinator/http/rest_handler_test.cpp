@@ -152,8 +152,7 @@ TEST_F(HttpRestHandler, ListsAttempts) {
 TEST_F(HttpRestHandler, MetricsRowsWithSinceAndLimit) {
   json body = getJson("/api/v1/jobs/reasoning/metrics");
   ASSERT_EQ(body["metrics"].size(), 3u);
-  EXPECT_EQ(body["metrics"][0], json({{"job_id", "reasoning"},
-                                      {"attempt", 2},
+  EXPECT_EQ(body["metrics"][0], json({{"attempt", 2},
                                       {"step", 100},
                                       {"epoch", 1},
                                       {"time", 250},
