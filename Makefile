@@ -9,7 +9,9 @@ CMAKE_FLAGS ?=
 export CCACHE_BASEDIR := $(CURDIR)
 export CCACHE_SLOPPINESS := pch_defines,time_macros,include_file_mtime,include_file_ctime
 
-.PHONY: deps configure build demo test clean
+.PHONY: deps configure build demo test fuzz fuzz-check clean
+FUZZ_DIR ?= build-fuzz
+FUZZ_SECONDS ?= 15
 
 deps:
 	@bash scripts/install-deps
@@ -30,5 +32,15 @@ test: build
 	@# would spin against each other and run several times slower.
 	@cd $(BUILD_DIR) && OMP_NUM_THREADS=1 ctest --output-on-failure -j $(JOBS) --timeout 900
 
+# libFuzzer targets (clang + AddressSanitizer) in $(FUZZ_DIR); fuzz-check runs each for
+# FUZZ_SECONDS on its seed corpus (tests/fuzz/corpus), as CI does after the test suite.
+fuzz: deps
+	@cmake -S . -B $(FUZZ_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ \
+	  -DCOG_FUZZ=ON -DBUILD_TESTING=OFF >/dev/null
+	@cmake --build $(FUZZ_DIR) -j $(JOBS) --target cog_fuzz
+
+fuzz-check: fuzz
+	@bash tests/fuzz/run_fuzzers.sh $(FUZZ_DIR) $(FUZZ_SECONDS)
+
 clean:
-	rm -rf $(BUILD_DIR)
+	rm -rf $(BUILD_DIR) $(FUZZ_DIR)

@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "coordinator/coordinator_impl.hpp"
+#include "coordinator/http/bearer_token.hpp"
 #include "coordinator/launch/launcher_factory.hpp"
 #include "coordinator/status_view.hpp"
 
@@ -57,8 +58,13 @@ void Coordinator::Impl::start() {
     if (options.http_override.empty() && !previous.http.empty()) http_listen = previous.http;
   }
   endpoint = std::make_unique<wire::CoordinatorEndpoint>(wire_endpoint);
-  rest = std::make_unique<RestHandler>(*store);
+  // The acting routes' secret: the operator's own file, or one generated into the state dir
+  // (kept across `resume`, so cogctl and scripts keep working).
+  const auto token = readOrCreateToken(options.token_file.empty() ? state.tokenFile() : options.token_file);
+  desk = std::make_unique<OperatorDesk>(*this);
+  rest = std::make_unique<RestHandler>(*store, desk.get(), token);
   if (!http_listen.empty()) {
+    requireLoopbackUnlessPublic(http_listen, options.http_public);
     http = std::make_unique<HttpServer>(io, http_listen, *rest);
     http->start();
   }
@@ -89,10 +95,20 @@ void Coordinator::Impl::start() {
       std::to_string(experiment.slots) + " slot(s), " + launcher->kind() + " launcher; state " +
       state.root.string() + "; workers report to " + bound.wire +
       (http ? "; REST http://" + bound.http + "/api/v1/jobs" : std::string("; REST off")));
+  if (http && options.http_public) {
+    say("WARNING: the REST API and dashboard at " + bound.http +
+        " answer every host that can reach this one (--http-public); they read the whole store, and "
+        "the acting routes need the token in " +
+        (options.token_file.empty() ? state.tokenFile() : options.token_file).string());
+  }
 
   endpoint->start([this](std::vector<wire::CoordinatorEndpoint::Inbound>&& batch) {
-    boost::asio::post(strand, [this, b = std::move(batch)]() mutable { ingest(std::move(b)); });
-  });
+    boost::asio::post(strand, [this, b = std::move(batch)]() mutable {
+      const size_t messages = b.size();
+      ingest(std::move(b));
+      endpoint->ingested(messages);
+    });
+  }, wire::CoordinatorEndpoint::kMaxInFlight);
   boost::asio::post(strand, [this] {
     if (options.resume) resumeJobs();
     for (auto& job : jobs) saveJob(*job);

@@ -16,9 +16,11 @@ struct CoordinatorOptions {
   std::filesystem::path state_dir;
   std::string experiment_file;  // absolute; recorded for resume
   bool resume = false;          // adopt the store's jobs: relaunch what was running from its newest checkpoint
+  bool http_public = false;     // --http-public: allow a non-loopback REST address
   std::string http_override;    // --http (wins over coordinator.http); "off" disables
   std::string default_worker;   // cogworker beside cogcoord, when launcher.worker is empty
   std::ostream* out = nullptr;  // progress lines and tables (stdout when null)
+  std::filesystem::path token_file;  // --token-file: the API token; "" = STATE/api_token (made if absent)
   std::string fault_at;         // COG_FAULT_AT (tests only; fault_hook.hpp); "" = none
 };
 
@@ -34,8 +36,10 @@ class Coordinator {
   // Runs until every job has ended or a signal stops the experiment.
   int run();
 
- private:
+  // Defined in coordinator_impl.hpp, private to coordinator/*.cpp.
   struct Impl;
+
+ private:
   std::unique_ptr<Impl> impl_;
 };
 

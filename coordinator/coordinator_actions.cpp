@@ -76,6 +76,8 @@ void Coordinator::Impl::record(JobSupervisor& job, const Action& action) {
     store->appendCheckpoint(c->row);
   } else if (const auto* m = std::get_if<MarkCheckpointUnhealthy>(&action)) {
     store->markCheckpointUnhealthy(job.row().id, m->path);
+  } else if (const auto* f = std::get_if<ForgetCheckpoint>(&action)) {
+    store->forgetCheckpoint(job.row().id, f->path);
   } else if (const auto* cut = std::get_if<SupersedeAfter>(&action)) {
     store->supersedeMetricsAfter(job.row().id, cut->from_step, cut->attempt);
   } else if (const auto* line = std::get_if<Announce>(&action)) {
@@ -92,6 +94,11 @@ void Coordinator::Impl::effect(JobSupervisor& job, const Action& action) {
         attempt != nullptr && endpoint->sendCommand(job.row().id, attempt->attempt,
                                                     {wire::CommandKind::kStop, stop->reason});
     if (!told) launcher->stop(job.launchId(), millis(stop->grace_s));
+  } else if (const auto* checkpoint = std::get_if<SendCheckpoint>(&action)) {
+    const auto* attempt = job.currentAttempt();
+    const bool told = attempt != nullptr && endpoint->sendCommand(job.row().id, attempt->attempt,
+                                                                  {wire::CommandKind::kCheckpointNow, checkpoint->reason});
+    if (!told) say(job.row().id + ": the checkpoint request could not reach rank 0 (not connected)");
   } else if (const auto* kill = std::get_if<StopProcesses>(&action)) {
     if (kill->grace_s <= 0) {
       launcher->kill(job.launchId());
@@ -100,6 +107,10 @@ void Coordinator::Impl::effect(JobSupervisor& job, const Action& action) {
     }
   } else if (const auto* read = std::get_if<ReadAttemptLog>(&action)) {
     readAttemptLog(job, read->attempt, read->run_dir);
+  } else if (const auto* files = std::get_if<DeleteCheckpointFiles>(&action)) {
+    std::error_code ec;
+    std::filesystem::remove_all(files->path, ec);
+    if (ec) say(job.row().id + ": could not delete checkpoint " + files->path + ": " + ec.message());
   }
 }
 

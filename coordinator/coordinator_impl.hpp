@@ -8,7 +8,7 @@
 //
 // Files: coordinator.cpp (setup, timers, signals, the end), coordinator_ingest.cpp (wire
 // and log -> supervisors), coordinator_actions.cpp (actions -> store, launcher, wire),
-// coordinator_resume.cpp (after a restart).
+// coordinator_resume.cpp (after a restart), coordinator_operator.cpp (the REST API's acts).
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -23,12 +23,29 @@
 #include "coordinator/core/job_supervisor.hpp"
 #include "coordinator/fault_hook.hpp"
 #include "coordinator/http/http_server.hpp"
+#include "coordinator/http/operator_actions.hpp"
 #include "coordinator/http/rest_handler.hpp"
 #include "coordinator/launch/launcher.hpp"
 #include "coordinator/state_dir.hpp"
 #include "coordinator/store/store.hpp"
 
 namespace cog::coord {
+
+// The coordinator's side of the REST API's acting routes (coordinator_operator.cpp).
+class OperatorDesk final : public OperatorActions {
+ public:
+  explicit OperatorDesk(Coordinator::Impl& impl);
+  std::string stopJob(const std::string& job, const std::string& who) override;
+  std::string checkpointJob(const std::string& job, const std::string& who) override;
+  std::string relaunchJob(const std::string& job, const std::vector<std::string>& overrides,
+                          const std::string& checkpoint, const std::string& who) override;
+  std::string stopExperiment(const std::string& experiment, const std::string& who) override;
+
+ private:
+  JobSupervisor& job(const std::string& id);
+  void refuseWhileShuttingDown() const;
+  Coordinator::Impl& impl_;
+};
 
 struct Coordinator::Impl {
   Impl(ExperimentConfig experiment, CoordinatorOptions options);
@@ -77,6 +94,7 @@ struct Coordinator::Impl {
   boost::asio::strand<boost::asio::io_context::executor_type> strand;
   std::unique_ptr<Store> store;
   std::unique_ptr<wire::CoordinatorEndpoint> endpoint;
+  std::unique_ptr<OperatorDesk> desk;
   std::unique_ptr<RestHandler> rest;
   std::unique_ptr<HttpServer> http;
   std::unique_ptr<Launcher> launcher;

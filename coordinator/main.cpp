@@ -10,6 +10,7 @@
 
 #include "common/error.hpp"
 #include "coordinator/coordinator.hpp"
+#include "coordinator/serve.hpp"
 #include "coordinator/state_dir.hpp"
 #include "coordinator/store/store.hpp"
 
@@ -39,22 +40,42 @@ int main(int argc, char** argv) {
   run->add_option("--set", overrides, "Override an experiment key: key.path=value (repeatable), e.g. jobs[0].ranks=2");
   run->add_option("--state-dir", state_dir, "Store, job run dirs and logs (default runs/<experiment name>)");
   run->add_option("--http", http, "REST listen address host:port (default from the experiment; 'off' = none)");
+  bool http_public = false;
+  const char* const public_help =
+      "Allow a REST address other machines can reach (0.0.0.0, a LAN address); without it only loopback is served";
+  run->add_flag("--http-public", http_public, public_help);
+  std::string token_file;
+  run->add_option("--token-file", token_file,
+                  "File holding the token the REST API's acting routes require (default: STATE/api_token, "
+                  "generated with mode 0600 when absent)");
 
   std::string resume_dir;
   auto* resume = app.add_subcommand("resume", "Continue an experiment after the coordinator stopped or was killed");
   resume->add_option("--state-dir", resume_dir, "The state dir of the earlier `cogcoord run`")->required()->check(CLI::ExistingDirectory);
   resume->add_option("--http", http, "REST listen address (default: the one used before)");
+  resume->add_option("--token-file", token_file, "File holding the REST API token (default: STATE/api_token)");
+  resume->add_flag("--http-public", http_public, public_help);
+
+  std::string serve_dir;
+  std::string serve_http = "127.0.0.1:8080";
+  auto* serve = app.add_subcommand("serve", "Serve a state dir's store (REST and dashboard) read-only, e.g. of a finished experiment");
+  serve->add_option("--state-dir", serve_dir, "The state dir of a `cogcoord run`")->required()->check(CLI::ExistingDirectory);
+  serve->add_option("--http", serve_http, "Listen address host:port (port 0 = any free one)")->capture_default_str();
+  serve->add_flag("--http-public", http_public, public_help);
 
   CLI11_PARSE(app, argc, argv);
   // A worker or HTTP client that hangs up must not kill the coordinator with SIGPIPE: the
   // write fails with EPIPE instead, which the socket layers handle.
   std::signal(SIGPIPE, SIG_IGN);
   try {
+    if (*serve) return serveStateDir(serve_dir, serve_http, http_public, std::cout);
     CoordinatorOptions options;
     // Test-only crash points (coordinator/fault_hook.hpp), read once here.
     if (const char* fault = std::getenv("COG_FAULT_AT")) options.fault_at = fault;
     options.default_worker = workerBesideThisBinary();
     options.http_override = http;
+    options.http_public = http_public;
+    options.token_file = token_file;
     ExperimentConfig experiment;
     if (*run) {
       experiment = loadExperimentConfig(experiment_file, overrides);

@@ -4,8 +4,12 @@
 //   DIR/coordinator.json                  endpoints actually bound, experiment file, pid
 //   DIR/jobs/JOB/attempt-N/               the attempt's cogworker run dir (checkpoints/, metrics.jsonl)
 //   DIR/jobs/JOB/attempt-N/worker.log     stdout/stderr of every rank
+//   DIR/jobs/JOB/attempt-N/ranks/rank.R/stdout  each rank's own (more than one rank)
+//   DIR/api_token                         the mutating REST routes' bearer token (0600)
 #include <filesystem>
 #include <string>
+
+#include "coordinator/http/log_tail.hpp"
 
 namespace cog::coord {
 
@@ -14,11 +18,12 @@ struct StateDir {
 
   std::filesystem::path database() const { return root / "coord.db"; }
   std::filesystem::path endpointsFile() const { return root / "coordinator.json"; }
+  std::filesystem::path tokenFile() const { return root / "api_token"; }
   std::filesystem::path attemptDir(const std::string& job, int attempt) const {
     return root / "jobs" / job / ("attempt-" + std::to_string(attempt));
   }
   std::filesystem::path attemptLog(const std::string& job, int attempt) const {
-    return attemptDir(job, attempt) / "worker.log";
+    return attemptLogFile(attemptDir(job, attempt));
   }
 };
 

@@ -4,18 +4,19 @@
 #include <exception>
 
 #include "common/error.hpp"
+#include "comms/wire/exit_codes.hpp"
 
 namespace cog::worker {
 
-enum ExitCode : int {
-  kExitOk = 0,
-  kExitFailure = 1,     // unexpected error or bug
-  kExitConfig = 2,      // ConfigError: fix the configuration, retrying will not help
-  kExitData = 3,        // DataError
-  kExitCheckpoint = 4,  // CheckpointError
-  kExitComms = 5,       // CommsError: a peer or the network failed
-  kExitInjectedFault = 17,  // faults.exit_at_step fired (tests of crash handling)
-};
+// The codes themselves are the wire protocol's (the coordinator reads them).
+using ExitCode = wire::WorkerExitCode;
+using wire::kExitOk;
+using wire::kExitFailure;
+using wire::kExitConfig;
+using wire::kExitData;
+using wire::kExitCheckpoint;
+using wire::kExitComms;
+using wire::kExitInjectedFault;
 
 inline int exitCodeFor(const std::exception& e) {
   if (dynamic_cast<const ConfigError*>(&e)) return kExitConfig;

@@ -508,8 +508,9 @@ void Trainer::State::reportCheckpoint(const std::string& name, const std::filesy
   reporter.onProgress(pos.global_step);
 }
 
-// Keeps the newest checkpoint.keep_last periodic "epoch-NNNN" checkpoints.
+// Keeps the newest checkpoint.keep_last periodic "epoch-NNNN" checkpoints (0 = all).
 void Trainer::State::prunePeriodic() {
+  if (config.checkpoint.keep_last == 0) return;
   std::vector<std::filesystem::path> periodic;
   for (const auto& entry : std::filesystem::directory_iterator(checkpointRoot())) {
     if (entry.path().filename().string().rfind("epoch-", 0) == 0) periodic.push_back(entry.path());

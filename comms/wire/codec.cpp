@@ -93,6 +93,50 @@ struct Failure {
   std::string text;
 };
 
+template <typename T>
+struct IsVector : std::false_type {};
+template <typename T>
+struct IsVector<std::vector<T>> : std::true_type {};
+template <typename T>
+struct IsPair : std::false_type {};
+template <typename A, typename B>
+struct IsPair<std::pair<A, B>> : std::true_type {};
+
+template <typename T>
+uint64_t minEncodedBytes();
+
+// Sums the fewest bytes of each field of a message struct (message_fields.hpp).
+struct MinBytes {
+  uint64_t total = 0;
+  template <typename T>
+  MinBytes& operator()(const char* /*name*/, T& /*value*/) {
+    total += minEncodedBytes<T>();
+    return *this;
+  }
+};
+
+// The fewest bytes a value of type T takes on the wire: a string or list is at least its
+// u64 length.
+template <typename T>
+uint64_t minEncodedBytes() {
+  if constexpr (std::is_same_v<T, bool>) {
+    return 1;
+  } else if constexpr (std::is_enum_v<T>) {
+    return sizeof(std::underlying_type_t<T>);
+  } else if constexpr (std::is_arithmetic_v<T>) {
+    return sizeof(T);
+  } else if constexpr (std::is_same_v<T, std::string> || IsVector<T>::value) {
+    return sizeof(uint64_t);
+  } else if constexpr (IsPair<T>::value) {
+    return minEncodedBytes<typename T::first_type>() + minEncodedBytes<typename T::second_type>();
+  } else {
+    T probe{};
+    MinBytes sum;
+    fields(sum, probe);
+    return sum.total > 0 ? sum.total : 1;
+  }
+}
+
 class Reader {
  public:
   Reader(std::istream& stream, const FrameSource& source) : archive_(stream), source_(source) {}
@@ -142,16 +186,21 @@ class Reader {
       fields(*this, v);
     }
   }
-  // A length prefix is trusted only up to the bytes left in the frame: each element takes
-  // at least one byte, so a garbage length cannot make us allocate more than the frame.
-  uint64_t getLength(const char* what) {
+  // A length prefix is trusted only up to its cap and the bytes left in the frame at
+  // `element_bytes` (the fewest an element is encoded in) each, so a garbage length cannot
+  // make us allocate more than a few times the frame.
+  uint64_t getLength(const char* what, uint64_t cap, uint64_t element_bytes) {
     uint64_t n = 0;
     get(n);
-    need(n, what);
+    if (n > cap) {
+      throw Failure{DecodeError::kOverLimit, std::string(what) + " of " + std::to_string(n) +
+                                                 " exceeds the cap of " + std::to_string(cap)};
+    }
+    need(n * element_bytes, what);
     return n;
   }
   void getValue(std::string& s) {
-    const uint64_t n = getLength("a string");
+    const uint64_t n = getLength("a string", kMaxStringBytes, 1);
     s.resize(static_cast<size_t>(n));
     archive_(cereal::binary_data(s.data(), s.size()));
   }
@@ -162,7 +211,7 @@ class Reader {
   }
   template <typename T>
   void getValue(std::vector<T>& items) {
-    const uint64_t n = getLength("a list");
+    const uint64_t n = getLength("a list", kMaxListItems, minEncodedBytes<T>());
     items.clear();
     items.reserve(static_cast<size_t>(n));
     for (uint64_t i = 0; i < n; ++i) get(items.emplace_back());
@@ -237,6 +286,8 @@ const char* decodeErrorName(DecodeError error) {
       return "unknown_version";
     case DecodeError::kUnknownKind:
       return "unknown_kind";
+    case DecodeError::kOverLimit:
+      return "over_limit";
   }
   return "unknown";
 }

@@ -19,6 +19,11 @@ namespace cog::wire {
 // Frames larger than this are refused by both ends (a Validation with many long samples is
 // the largest legitimate message, far below it).
 inline constexpr size_t kMaxFrameBytes = 16u << 20;
+// Caps on what one message may hold, checked by the decoder before it allocates: far above
+// what a worker sends (about 20 scalars a report, validation.generate_samples samples of a
+// few hundred bytes), far below what a forged frame could make the coordinator hold.
+inline constexpr uint64_t kMaxListItems = 65536;        // scalars of a report, samples of a validation
+inline constexpr uint64_t kMaxStringBytes = 1u << 20;   // any one string
 
 // Serialises `header` (magic, version and kind are overwritten from kWire*/`body`) and
 // `body` into one frame. Never fails for a well-formed Message.
@@ -30,6 +35,7 @@ enum class DecodeError : uint8_t {
   kBadMagic,        // not a Cog frame at all
   kUnknownVersion,  // a Cog frame of a version this build cannot read
   kUnknownKind,     // a known version but a kind byte this build does not know
+  kOverLimit,       // a list or string longer than kMaxListItems / kMaxStringBytes
 };
 const char* decodeErrorName(DecodeError error);
 
@@ -48,7 +54,9 @@ struct DecodeResult {
 };
 
 // Never throws and never allocates more than a small multiple of `size`, whatever the
-// bytes: every declared length is checked against the bytes actually left.
+// bytes: every declared length is checked against the caps above and against the bytes
+// actually left, counting the fewest bytes each element can be encoded in (a Sample: 32),
+// so that reserving `sizeof(T)` per element stays within a few times the frame.
 DecodeResult decode(const void* data, size_t size);
 
 }  // namespace cog::wire

@@ -45,7 +45,7 @@ CoordinatorEndpoint::CoordinatorEndpoint(std::string bind_endpoint)
 
 CoordinatorEndpoint::~CoordinatorEndpoint() { stop(); }
 
-void CoordinatorEndpoint::start(BatchHandler on_batch) {
+void CoordinatorEndpoint::start(BatchHandler on_batch, size_t max_in_flight) {
   std::lock_guard<std::mutex> lock(lifecycle_mutex_);
   if (!on_batch) throw CommsError("CoordinatorEndpoint::start needs a batch handler");
   if (on_batch_ || stop_requested_) {
@@ -53,6 +53,7 @@ void CoordinatorEndpoint::start(BatchHandler on_batch) {
                      " was already started; create a new endpoint to start again");
   }
   on_batch_ = std::move(on_batch);
+  max_in_flight_ = max_in_flight;
   // The socket moves to the receive thread; thread creation is the memory barrier ZeroMQ
   // asks for when a socket changes threads.
   thread_ = std::thread([this] { run(); });
@@ -92,6 +93,8 @@ CoordinatorEndpoint::Counters CoordinatorEndpoint::counters() const {
   c.commands_sent = commands_sent_.load(std::memory_order_relaxed);
   c.commands_failed = commands_failed_.load(std::memory_order_relaxed);
   c.handler_errors = handler_errors_.load(std::memory_order_relaxed);
+  c.in_flight = in_flight_.load(std::memory_order_relaxed);
+  c.held_back = held_back_.load(std::memory_order_relaxed);
   return c;
 }
 
@@ -106,9 +109,15 @@ void CoordinatorEndpoint::run() {
   try {
     while (!stop_requested_.load(std::memory_order_relaxed)) {
       sendCommands();
+      if (max_in_flight_ > 0 && in_flight_.load(std::memory_order_relaxed) >= max_in_flight_) {
+        held_back_.fetch_add(1, std::memory_order_relaxed);
+        std::this_thread::sleep_for(kPollInterval);
+        continue;
+      }
       if (!backlog) detail::pollSocket(socket_, kPollInterval, false);
       backlog = receiveBatch(batch) >= kMaxBatch;
       if (batch.empty()) continue;
+      if (max_in_flight_ > 0) in_flight_.fetch_add(batch.size(), std::memory_order_relaxed);
       try {
         on_batch_(std::move(batch));
       } catch (const std::exception&) {
@@ -153,6 +162,7 @@ void CoordinatorEndpoint::accept(const zmq::message_t& identity, const zmq::mess
     switch (result.error) {
       case DecodeError::kTruncated:
       case DecodeError::kMalformed:
+      case DecodeError::kOverLimit:
         malformed_.fetch_add(1, std::memory_order_relaxed);
         break;
       case DecodeError::kBadMagic:

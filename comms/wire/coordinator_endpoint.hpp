@@ -9,6 +9,12 @@
 // counters(), boundEndpoint() and stop() may be called from any thread.
 //
 // Frames that do not decode are counted by reason and dropped; they never stop the loop.
+//
+// Bounded: started with max_in_flight > 0 (the coordinator uses kMaxInFlight), at most that
+// many messages are handed over and not yet reported ingested() by the handler's side
+// (batches posted to another thread); above that the receive thread stops reading, ZeroMQ's queues fill
+// to their high-water marks and push back on the senders (a worker's own queue then drops
+// and counts, it never blocks), so a flood cannot grow the coordinator's memory without end.
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -45,9 +51,12 @@ class CoordinatorEndpoint {
     uint64_t commands_sent = 0;
     uint64_t commands_failed = 0;  // the worker's connection was gone or its queue full
     uint64_t handler_errors = 0;   // exceptions thrown by on_batch (caught, loop goes on)
+    uint64_t in_flight = 0;        // handed over, not yet ingested()
+    uint64_t held_back = 0;        // polls skipped because kMaxInFlight was reached
   };
 
   static constexpr size_t kMaxBatch = 4096;
+  static constexpr size_t kMaxInFlight = 16 * kMaxBatch;
   static constexpr std::chrono::milliseconds kBatchWindow{2};
 
   // Binds at once, e.g. "tcp://127.0.0.1:5555" or "tcp://127.0.0.1:0" (any free port; see
@@ -62,12 +71,16 @@ class CoordinatorEndpoint {
 
   // Starts the receive thread. Messages that arrived since the bind are kept by ZeroMQ and
   // delivered in the first batches. Throws CommsError if already started.
-  void start(BatchHandler on_batch);
+  // max_in_flight 0: on_batch finishes with each batch before it returns (nothing counted).
+  void start(BatchHandler on_batch, size_t max_in_flight = 0);
 
   // Queues `command` for the connection that last sent a message as rank 0 of job/attempt;
   // the receive thread sends it within one poll interval. False if that job/attempt's rank 0
   // has never been heard from. Thread-safe.
   bool sendCommand(const std::string& job, int32_t attempt, const Command& command);
+
+  // The handler's side has finished with `messages` of the handed-over ones. Thread-safe.
+  void ingested(size_t messages) { in_flight_.fetch_sub(messages, std::memory_order_relaxed); }
 
   // Stops and joins the receive thread; a batch being handled is finished first. Idempotent.
   void stop();
@@ -93,6 +106,7 @@ class CoordinatorEndpoint {
   zmq::context_t context_;
   zmq::socket_t socket_;  // owned by the receive thread once it runs
   BatchHandler on_batch_;
+  size_t max_in_flight_ = 0;
 
   // Receive-thread-only: the ROUTER identity of each job/attempt's rank 0 connection.
   std::map<JobKey, std::string> routes_;
@@ -113,6 +127,8 @@ class CoordinatorEndpoint {
   std::atomic<uint64_t> commands_sent_{0};
   std::atomic<uint64_t> commands_failed_{0};
   std::atomic<uint64_t> handler_errors_{0};
+  std::atomic<uint64_t> in_flight_{0};
+  std::atomic<uint64_t> held_back_{0};
   mutable std::mutex failure_mutex_;
   std::string failure_;
 

@@ -2,6 +2,7 @@
 // Decisions that end or replace an attempt are in job_supervisor_decisions.cpp.
 #include "coordinator/core/job_supervisor.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include "comms/wire/metric_names.hpp"
@@ -42,6 +43,7 @@ void JobSupervisor::restore(const JobRow& row, const std::vector<AttemptRow>& at
   if (!attempts_.empty()) {
     const auto& last = attempts_.back();
     adjustments_ = {last.lr_factor, last.grokfast_lambda_factor, last.fresh_warmup};
+    operator_overrides_ = last.operator_overrides;
     next_kind_ = AttemptKind::kResume;
   }
   // A job that had not ended waits for its slots again (or is adopted: onAdopted).
@@ -91,10 +93,12 @@ void JobSupervisor::heard(int attempt, Instant now) {
   }
 }
 
+bool JobSupervisor::attemptLive() const { return live_ && !live_->exit_known && !live_->log_requested; }
+
 Actions JobSupervisor::start(Instant now) {
   Actions out;
   if (!wantsSlots()) return out;
-  launch(out, next_kind_, newestCheckpoint(true), now);
+  startRequested(out, now);
   return out;
 }
 
@@ -237,6 +241,7 @@ Actions JobSupervisor::onCheckpointSaved(int attempt_number, const wire::Checkpo
   checkpoints_.push_back(row);
   if (isCurrent(attempt_number)) live_->last_progress = now.steady;
   out.push_back(StoreCheckpoint{row});
+  pruneCheckpoints(out);
   return out;
 }
 
@@ -333,7 +338,8 @@ Actions JobSupervisor::onOperatorStop(const std::string& who, Instant now) {
   Actions out;
   if (isEnded(row_.state)) return out;
   if (!live_) {
-    decide(out, "operator_stop", who + " stopped the job before it started");
+    relaunch_.reset();
+    decide(out, "operator_stop", who + " stopped the job while it waited for slots");
     endJob(out, JobState::kStopped, "stopped by " + who);
     return out;
   }
@@ -341,6 +347,69 @@ Actions JobSupervisor::onOperatorStop(const std::string& who, Instant now) {
   decide(out, "operator_stop", who + " asked the job to stop (it checkpoints first)");
   requestStop(out, PlannedEnd::kOperatorStop, "stopped by " + who, true, now);
   return out;
+}
+
+Actions JobSupervisor::onOperatorCheckpoint(const std::string& who, Instant /*now*/) {
+  Actions out;
+  if (!attemptLive() || live_->planned != PlannedEnd::kNone) return out;
+  decide(out, "operator_checkpoint", who + " asked for a checkpoint now");
+  out.push_back(SendCheckpoint{"checkpoint requested by " + who});
+  return out;
+}
+
+Actions JobSupervisor::onOperatorRelaunch(const OperatorRelaunch& request, const std::string& who, Instant now) {
+  Actions out;
+  // Later keys win: an operator relaunching twice with the same key means the new value.
+  for (const auto& o : request.overrides) {
+    const std::string key = o.substr(0, o.find('='));
+    auto same = std::find_if(operator_overrides_.begin(), operator_overrides_.end(),
+                             [&](const std::string& x) { return x.substr(0, x.find('=')) == key; });
+    if (same != operator_overrides_.end()) operator_overrides_.erase(same);
+    operator_overrides_.push_back(o);
+  }
+  relaunch_ = request;
+  row_.restarts = 0;
+  row_.relaunches = 0;
+  changed();
+  std::string detail = who + " relaunched the job";
+  for (const auto& o : request.overrides) detail += " " + o;
+  detail += ", from " + (request.checkpoint.empty() ? std::string("the newest healthy checkpoint") : request.checkpoint) +
+            "; restart and relaunch counters start over";
+  decide(out, "operator_relaunch", detail);
+  if (attemptLive()) {
+    if (live_->planned == PlannedEnd::kNone) {
+      requestStop(out, PlannedEnd::kOperatorRelaunch, "relaunch requested by " + who, true, now);
+    } else {
+      live_->planned = PlannedEnd::kOperatorRelaunch;  // already stopping: it ends in a relaunch
+    }
+    return out;
+  }
+  if (live_) {  // ended, its log being read: concluded as a relaunch
+    live_->planned = PlannedEnd::kOperatorRelaunch;
+    return out;
+  }
+  row_.state = JobState::kQueued;  // the scheduler starts it when its slots are free
+  row_.end_reason.clear();
+  changed();
+  return out;
+}
+
+std::string JobSupervisor::refusal(const OperatorRelaunch& request) const {
+  for (const auto& o : request.overrides) {
+    const auto eq = o.find('=');
+    if (eq == std::string::npos || eq == 0 || o.find_first_of(" \t") < eq) {
+      return "override '" + o + "' is not key.path=value (e.g. optim.muon_lr=0.01)";
+    }
+  }
+  if (!request.checkpoint.empty() && !findCheckpoint(request.checkpoint)) {
+    std::string known;
+    for (const auto& c : checkpoints_) {
+      if (config_.checkpoint_exists(c.path)) known += (known.empty() ? "" : ", ") + c.name + " (step " + std::to_string(c.step) + ")";
+    }
+    return "job '" + row_.id + "' has no checkpoint '" + request.checkpoint + "' on disk; it has " +
+           (known.empty() ? std::string("none") : known);
+  }
+  return "";
 }
 
 Actions JobSupervisor::onInterrupt(Instant now) {

@@ -48,6 +48,12 @@ struct Instant {
   double steady = 0;  // monotonic seconds: what timeouts measure
 };
 
+// An operator's relaunch (REST POST /api/v1/jobs/{id}/relaunch, `cogctl relaunch`).
+struct OperatorRelaunch {
+  std::vector<std::string> overrides;  // key=value, added to the job's own (later keys win)
+  std::string checkpoint;              // a checkpoint's path or name ("best"); "" = newest healthy
+};
+
 struct SupervisorConfig {
   std::string experiment_id;
   StateDir state;  // where attempts' run folders go
@@ -100,6 +106,16 @@ class JobSupervisor {
 
   // An operator asks the job to stop (it checkpoints); `who` says who, for the record.
   Actions onOperatorStop(const std::string& who, Instant now);
+  // An operator asks the running attempt for a checkpoint now (it goes on training).
+  Actions onOperatorCheckpoint(const std::string& who, Instant now);
+  // An operator relaunches the job: a running attempt stops (it checkpoints), then a new
+  // attempt starts from the requested checkpoint with the overrides added; a job that had
+  // ended is queued again. Either way its restart and relaunch counters start over. Check
+  // the request first with refusal().
+  Actions onOperatorRelaunch(const OperatorRelaunch& request, const std::string& who, Instant now);
+  // Why `request` cannot be carried out ("" = it can): an unknown or pruned checkpoint, an
+  // override that is not key=value.
+  std::string refusal(const OperatorRelaunch& request) const;
   // The coordinator is interrupted (Ctrl-C, SIGTERM, SIGHUP): running attempts stop and
   // checkpoint; the job ends `interrupted` and `resume` continues it.
   Actions onInterrupt(Instant now);
@@ -115,10 +131,13 @@ class JobSupervisor {
   JobState state() const { return row_.state; }
   bool wantsSlots() const;
   bool holdsSlots() const { return coord::holdsSlots(row_.state); }
+  // True while an attempt's processes may run (a stop or checkpoint can reach them).
+  bool attemptLive() const;
   // The current attempt (the newest), if any.
   const AttemptRow* currentAttempt() const;
   // Every attempt, oldest first.
   const std::vector<AttemptRow>& attempts() const { return attempts_; }
+  const std::vector<CheckpointRow>& checkpoints() const { return checkpoints_; }
   int64_t launchId() const;
   // Increases whenever row() changes (the shell saves the row when it moved).
   uint64_t rowVersion() const { return row_version_; }
@@ -135,6 +154,7 @@ class JobSupervisor {
     kStartupTimeout,
     kInterrupted,
     kOperatorStop,
+    kOperatorRelaunch,
     kInternalError,
     kCoordinatorLost
   };
@@ -155,6 +175,10 @@ class JobSupervisor {
   void restart(Actions& out, const std::string& why, Instant now);
   void rollback(Actions& out, Instant now);
   std::optional<CheckpointRow> newestCheckpoint(bool healthy_only) const;
+  // checkpoint.keep: lets go of the checkpoints no rule keeps (policy/checkpoint_retention.hpp).
+  void pruneCheckpoints(Actions& out);
+  std::optional<CheckpointRow> findCheckpoint(const std::string& path_or_name) const;
+  void startRequested(Actions& out, Instant now);
   void applyTimeouts(Actions& out, Instant now);
   AttemptRow* attempt(int number);
 
@@ -168,6 +192,8 @@ class JobSupervisor {
   std::vector<ValidationRow> validations_;
   std::unique_ptr<Live> live_;  // set from launch to conclusion
   AttemptKind next_kind_ = AttemptKind::kFirst;
+  std::vector<std::string> operator_overrides_;  // what operators added, for every later attempt
+  std::optional<OperatorRelaunch> relaunch_;      // requested, carried out at the next start
   bool interrupted_ = false;
   uint64_t row_version_ = 0;
 };

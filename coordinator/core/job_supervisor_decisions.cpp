@@ -1,10 +1,13 @@
 // JobSupervisor's decisions: launching attempts, acting on verdicts and timeouts, and what
 // follows an ended attempt (finish, early stop, rollback with adjustments, restart).
 // Every decision becomes a RecordEvent with its reason and numbers, ahead of its effects.
+#include <algorithm>
 #include <cmath>
 
+#include "comms/wire/exit_codes.hpp"
 #include "coordinator/core/job_supervisor.hpp"
 #include "coordinator/core/supervisor_live.hpp"
+#include "coordinator/policy/checkpoint_retention.hpp"
 #include "coordinator/status_view.hpp"
 
 namespace cog::coord {
@@ -27,6 +30,27 @@ void JobSupervisor::decide(Actions& out, const std::string& kind, const std::str
   out.push_back(RecordEvent{kind, detail, numbers});
 }
 
+// By exact path, else the newest (by step) of that name, among those still on disk.
+std::optional<CheckpointRow> JobSupervisor::findCheckpoint(const std::string& path_or_name) const {
+  std::optional<CheckpointRow> found;
+  for (const auto& c : checkpoints_) {
+    if (!config_.checkpoint_exists(c.path)) continue;
+    if (c.path == path_or_name) return c;
+    if (c.name == path_or_name && (!found || c.step > found->step)) found = c;
+  }
+  return found;
+}
+
+void JobSupervisor::startRequested(Actions& out, Instant now) {
+  if (relaunch_) {
+    const auto from = relaunch_->checkpoint.empty() ? newestCheckpoint(true) : findCheckpoint(relaunch_->checkpoint);
+    relaunch_.reset();
+    launch(out, AttemptKind::kOperator, from, now);
+    return;
+  }
+  launch(out, next_kind_, newestCheckpoint(true), now);
+}
+
 std::optional<CheckpointRow> JobSupervisor::newestCheckpoint(bool healthy_only) const {
   std::optional<CheckpointRow> best;
   for (const auto& c : checkpoints_) {
@@ -37,6 +61,31 @@ std::optional<CheckpointRow> JobSupervisor::newestCheckpoint(bool healthy_only) 
       best = c;
   }
   return best;
+}
+
+void JobSupervisor::pruneCheckpoints(Actions& out) {
+  std::vector<std::string> in_use;
+  if (live_) {
+    if (const AttemptRow* a = currentAttempt(); a != nullptr && !a->start_checkpoint.empty()) {
+      in_use.push_back(a->start_checkpoint);
+    }
+  }
+  const auto surplus = surplusCheckpoints(checkpoints_, validations_, spec_.checkpoint_keep,
+                                          config_.policies.divergence, row_.step, in_use);
+  if (surplus.empty()) return;
+  std::string names;
+  for (const auto& c : surplus) {
+    names += (names.empty() ? "" : ", ") + c.name + " of attempt " + std::to_string(c.attempt);
+    out.push_back(ForgetCheckpoint{c.path});
+    out.push_back(DeleteCheckpointFiles{c.path});
+    checkpoints_.erase(std::remove_if(checkpoints_.begin(), checkpoints_.end(),
+                                      [&](const CheckpointRow& k) { return k.path == c.path; }),
+                       checkpoints_.end());
+  }
+  decide(out, "checkpoints_pruned",
+         "checkpoint.keep {best: " + std::to_string(spec_.checkpoint_keep.best) +
+             ", latest: " + std::to_string(spec_.checkpoint_keep.latest) + "}: deleted " + names,
+         {{"deleted", static_cast<double>(surplus.size())}, {"kept", static_cast<double>(checkpoints_.size())}});
 }
 
 // Records the attempt (number = the largest ever + 1, its own run folder) before asking for
@@ -51,6 +100,8 @@ void JobSupervisor::launch(Actions& out, AttemptKind kind, const std::optional<C
   a.attempt = number;
   a.kind = kind;
   a.overrides = spec_.overrides;
+  a.overrides.insert(a.overrides.end(), operator_overrides_.begin(), operator_overrides_.end());
+  a.operator_overrides = operator_overrides_;
   a.start_checkpoint = from ? from->path : "";
   a.start_step = from ? from->step : 0;
   a.run_dir = config_.state.attemptDir(row_.id, number).string();
@@ -199,6 +250,11 @@ void JobSupervisor::conclude(Actions& out, Instant now) {
       endAttempt(out, AttemptEnd::kStartupTimeout, "startup_timeout", now);
       restart(out, "startup timeout, then " + exit_text, now);
       return;
+    case PlannedEnd::kOperatorRelaunch:
+      endAttempt(out, AttemptEnd::kStopped, "stopped for an operator's relaunch", now);
+      live_.reset();
+      startRequested(out, now);
+      return;
     case PlannedEnd::kOperatorStop:
       endAttempt(out, AttemptEnd::kStopped, "stopped", now);
       live_.reset();
@@ -230,6 +286,15 @@ void JobSupervisor::conclude(Actions& out, Instant now) {
     endAttempt(out, AttemptEnd::kFinished, "finished", now);
     live_.reset();
     endJob(out, JobState::kFinished, "training " + std::string(wire::runEndName(*live.worker_end)));
+    return;
+  }
+  if (live.exit_known && live.exit.signal == 0 && live.exit.exit_code == wire::kExitConfig) {
+    // The worker refused its configuration: every restart would too.
+    endAttempt(out, AttemptEnd::kConfigError, "config_error: " + exit_text, now);
+    live_.reset();
+    endJob(out, JobState::kFailed,
+           "the worker refused its configuration (" + exit_text + "; log " + log +
+               "): fix the config or the overrides, then relaunch");
     return;
   }
   endAttempt(out, AttemptEnd::kCrashed, "crashed: " + exit_text, now);

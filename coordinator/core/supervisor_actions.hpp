@@ -39,6 +39,16 @@ struct MarkCheckpointUnhealthy {
   std::string path;
 };
 
+// Retention (checkpoint.keep) lets this checkpoint go: its row leaves the store first (a
+// record), then its folder is deleted (an effect), so no row ever names a deleted folder
+// the coordinator deleted.
+struct ForgetCheckpoint {
+  std::string path;
+};
+struct DeleteCheckpointFiles {
+  std::string path;
+};
+
 // Attempt `attempt` starts over from `from_step`: rows of earlier attempts after it leave
 // the job's history (Store::supersedeMetricsAfter).
 struct SupersedeAfter {
@@ -71,6 +81,11 @@ struct SendStop {
   double grace_s = 20;
 };
 
+// Ask rank 0 to write a checkpoint at its next step boundary (step-NNNNNNNN) and go on.
+struct SendCheckpoint {
+  std::string reason;
+};
+
 // SIGTERM (the worker checkpoints and exits), then SIGKILL after grace_s (0: at once).
 struct StopProcesses {
   double grace_s = 20;
@@ -84,15 +99,18 @@ struct ReadAttemptLog {
 };
 
 using Action =
-    std::variant<RecordEvent, SaveAttempt, StoreCheckpoint, MarkCheckpointUnhealthy, SupersedeAfter,
-                 Announce, StartAttempt, SendStop, StopProcesses, ReadAttemptLog>;
+    std::variant<RecordEvent, SaveAttempt, StoreCheckpoint, MarkCheckpointUnhealthy, ForgetCheckpoint,
+                 DeleteCheckpointFiles, SupersedeAfter,
+                 Announce, StartAttempt, SendStop, SendCheckpoint, StopProcesses, ReadAttemptLog>;
 using Actions = std::vector<Action>;
 
 // True for the actions that change the world outside the store (carried out after the
 // batch's records are committed).
 inline bool isEffect(const Action& a) {
   return std::holds_alternative<StartAttempt>(a) || std::holds_alternative<SendStop>(a) ||
-         std::holds_alternative<StopProcesses>(a) || std::holds_alternative<ReadAttemptLog>(a);
+         std::holds_alternative<SendCheckpoint>(a) ||
+         std::holds_alternative<StopProcesses>(a) || std::holds_alternative<ReadAttemptLog>(a) ||
+         std::holds_alternative<DeleteCheckpointFiles>(a);
 }
 
 }  // namespace cog::coord

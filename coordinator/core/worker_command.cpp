@@ -10,6 +10,9 @@ LaunchRequest makeLaunchRequest(const JobSpec& job, const StartAttempt& start,
   request.ranks = start.ranks;
   request.run_dir = start.run_dir;
   request.worker_args = {"train", "--config", job.config, "--run-dir", start.run_dir};
+  // The coordinator's retention (checkpoint.keep) deletes checkpoints, knowing which ones a
+  // rollback may still need; the worker's own pruning does not, so it keeps every one.
+  request.worker_args.insert(request.worker_args.end(), {"--set", "checkpoint.keep_last=0"});
   for (const auto& o : start.overrides) {
     request.worker_args.push_back("--set");
     request.worker_args.push_back(o);
@@ -23,6 +26,7 @@ LaunchRequest makeLaunchRequest(const JobSpec& job, const StartAttempt& start,
                  {"COG_ATTEMPT", std::to_string(start.attempt)},
                  {kAttemptDirEnv, start.run_dir}};
   request.log_file = state.attemptLog(job.name, start.attempt);
+  if (start.ranks > 1) request.rank_logs_dir = rankLogsDir(start.run_dir);
   return request;
 }
 

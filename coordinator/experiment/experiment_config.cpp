@@ -27,6 +27,16 @@ JobSpec parseJob(YamlFields f, const std::string& base_dir) {
   f.optional("overrides", job.overrides);
   f.optional("ranks", job.ranks);
   f.optional("slots", job.slots);
+  if (f.has("checkpoint")) {
+    YamlFields checkpoint = f.section("checkpoint");
+    YamlFields keep = checkpoint.section("keep");
+    keep.optional("best", job.checkpoint_keep.best);
+    keep.optional("latest", job.checkpoint_keep.latest);
+    keep.rejectUnknownKeys();
+    checkpoint.rejectUnknownKeys();
+    keep.requireRange("best", job.checkpoint_keep.best, 0, 1000);
+    keep.requireRange("latest", job.checkpoint_keep.latest, 1, 1000);
+  }
   f.rejectUnknownKeys();
   // It names a folder of the state dir and a URL path segment.
   const bool safe = !job.name.empty() && job.name.size() <= 64 && job.name != "." && job.name != ".." &&

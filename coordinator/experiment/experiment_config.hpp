@@ -15,6 +15,7 @@ struct JobSpec {
   std::vector<std::string> overrides;  // extra --set key=value for every attempt
   int ranks = 1;                       // data-parallel ranks (mpirun -np) per attempt
   int slots = 1;                       // slots of the pool the job occupies while it runs
+  CheckpointKeep checkpoint_keep;      // `checkpoint: {keep: {best, latest}}`
 };
 
 struct LauncherSection {

@@ -8,6 +8,12 @@ int httpStatus(HttpErrorKind kind) {
   switch (kind) {
     case HttpErrorKind::kBadRequest:
       return 400;
+    case HttpErrorKind::kUnauthorized:
+      return 401;
+    case HttpErrorKind::kForbidden:
+      return 403;
+    case HttpErrorKind::kConflict:
+      return 409;
     case HttpErrorKind::kNotFound:
       return 404;
     case HttpErrorKind::kMethodNotAllowed:
@@ -28,6 +34,12 @@ const char* httpErrorName(HttpErrorKind kind) {
   switch (kind) {
     case HttpErrorKind::kBadRequest:
       return "bad_request";
+    case HttpErrorKind::kUnauthorized:
+      return "unauthorized";
+    case HttpErrorKind::kForbidden:
+      return "forbidden";
+    case HttpErrorKind::kConflict:
+      return "conflict";
     case HttpErrorKind::kNotFound:
       return "not_found";
     case HttpErrorKind::kMethodNotAllowed:
@@ -44,7 +56,7 @@ const char* httpErrorName(HttpErrorKind kind) {
   return "internal";
 }
 
-HttpResponse errorResponse(HttpErrorKind kind, std::string_view detail) {
+HttpResponse errorResponse(HttpErrorKind kind, std::string_view detail, std::string_view allow) {
   HttpResponse r;
   r.status = httpStatus(kind);
   r.content_type = "application/json";
@@ -52,7 +64,8 @@ HttpResponse errorResponse(HttpErrorKind kind, std::string_view detail) {
   // The detail may quote a percent-decoded path that is not valid UTF-8: replace, never throw.
   r.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   r.headers.emplace_back("Cache-Control", "no-store");
-  if (kind == HttpErrorKind::kMethodNotAllowed) r.headers.emplace_back("Allow", "GET");
+  if (kind == HttpErrorKind::kMethodNotAllowed) r.headers.emplace_back("Allow", std::string(allow));
+  if (kind == HttpErrorKind::kUnauthorized) r.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"cogcoord\"");
   return r;
 }
 

@@ -24,7 +24,10 @@ struct HttpResponse {
 };
 
 enum class HttpErrorKind {
-  kBadRequest,        // malformed target or query value (since=abc, limit=-3)
+  kBadRequest,        // malformed target, query value (since=abc, limit=-3) or body
+  kUnauthorized,      // a mutating route without "Authorization: Bearer <token>"
+  kForbidden,         // a mutating route with a wrong token
+  kConflict,          // the request does not fit the job's state (stop an ended job)
   kNotFound,          // unknown route, or an unknown job id
   kMethodNotAllowed,  // known route, method it does not answer
   kPayloadTooLarge,   // request body over the server's limit
@@ -33,7 +36,7 @@ enum class HttpErrorKind {
   kInternal,          // an exception from the store or a bug
 };
 
-// The single kind → status mapping: 400, 404, 405, 413, 431, 503, 500.
+// The single kind → status mapping: 400, 401, 403, 409, 404, 405, 413, 431, 503, 500.
 int httpStatus(HttpErrorKind kind);
 // The short machine-readable kind written as "error": bad_request, not_found, ...
 const char* httpErrorName(HttpErrorKind kind);
@@ -49,8 +52,9 @@ class HttpError : public Error {
   HttpErrorKind kind_;
 };
 
-// {"error": ..., "detail": ...} with the kind's status; 405 also carries "Allow: GET".
-HttpResponse errorResponse(HttpErrorKind kind, std::string_view detail);
+// {"error": ..., "detail": ...} with the kind's status; 401 also carries
+// "WWW-Authenticate: Bearer". `allow` is the Allow header of a 405 ("GET", "POST").
+HttpResponse errorResponse(HttpErrorKind kind, std::string_view detail, std::string_view allow = "GET");
 
 // A 200 response with an already serialised JSON body.
 HttpResponse jsonResponse(std::string body);

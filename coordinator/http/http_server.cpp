@@ -89,6 +89,14 @@ tcp::endpoint parseListenAddress(const std::string& listen) {
   return tcp::endpoint(address, static_cast<uint16_t>(value));
 }
 
+void requireLoopbackUnlessPublic(const std::string& listen, bool allow_public) {
+  if (allow_public || parseListenAddress(listen).address().is_loopback()) return;
+  throw ConfigError("http listen address '" + listen +
+                    "' can be reached from other machines, and the REST API serves the whole store: give "
+                    "--http-public to serve it there (the acting routes still need the token), or listen on "
+                    "127.0.0.1 and reach it through an SSH tunnel");
+}
+
 HttpServer::HttpServer(asio::io_context& io, const std::string& listen, const RestHandler& handler,
                        HttpServerLimits limits) {
   if (limits.max_connections == 0) throw ConfigError("http max_connections must be at least 1");

@@ -31,6 +31,10 @@ struct HttpServerState;
 // port "8080" / ":8080" (= 127.0.0.1: never all interfaces unless asked). Port 0 asks the
 // kernel for a free port. Throws ConfigError naming the string and the expected form.
 boost::asio::ip::tcp::endpoint parseListenAddress(const std::string& listen);
+// The REST API reads the whole store and acts on jobs: a listen address other machines can
+// reach (0.0.0.0, a LAN address) is refused with a ConfigError unless the operator said so
+// (`--http-public`).
+void requireLoopbackUnlessPublic(const std::string& listen, bool allow_public);
 
 struct HttpServerLimits {
   std::chrono::milliseconds read_timeout{30000};  // per read/write and idle keep-alive

@@ -96,8 +96,13 @@ void HttpSession::onRead(beast::error_code ec) {
   }
   HttpResponse answer;
   try {
-    answer = state_->handler.handle(view(request.method_string()), view(request.target()),
-                                    request.body());
+    beast::error_code peer_error;
+    const auto peer = stream_.socket().remote_endpoint(peer_error);
+    const std::string client = peer_error ? std::string("?") : peer.address().to_string();
+    const auto authorization = request.find(http::field::authorization);
+    answer = state_->handler.handle(HttpRequestView{
+        view(request.method_string()), view(request.target()), request.body(),
+        authorization == request.end() ? std::string_view() : view(authorization->value()), client});
   } catch (const std::exception& e) {
     // RestHandler catches everything itself; this guards io_context::run() from a bug there.
     answer = errorResponse(HttpErrorKind::kInternal, std::string("handler threw: ") + e.what());

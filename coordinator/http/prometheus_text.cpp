@@ -3,6 +3,8 @@
 #include <charconv>
 #include <cmath>
 #include <functional>
+#include <string_view>
+#include <unordered_map>
 
 namespace cog::coord {
 namespace {
@@ -82,18 +84,18 @@ std::string prometheusText(const std::vector<JobRow>& jobs) {
 
   out += "# HELP cog_job_metric Scalars of the job's newest metrics report, by name.\n";
   out += "# TYPE cog_job_metric gauge\n";
+  std::unordered_map<std::string_view, size_t> last_index;
   for (const JobRow& job : jobs) {
     const std::string jobLabel = prometheusLabelValue(job.id);
+    // A name reported twice would make a duplicate series, which scrapers reject: keep the
+    // later value, as the JSON view does. One pass finds each name's last index (linear in
+    // the number of series; a scan per name made 20k names take 0.7 s).
+    last_index.clear();
+    last_index.reserve(job.last_metrics.size());
+    for (size_t i = 0; i < job.last_metrics.size(); ++i) last_index[job.last_metrics[i].first] = i;
     for (size_t i = 0; i < job.last_metrics.size(); ++i) {
       const auto& [name, value] = job.last_metrics[i];
-      if (std::isnan(value)) continue;
-      // A name reported twice would make a duplicate series, which scrapers reject:
-      // keep the later value, as the JSON view does.
-      bool later = false;
-      for (size_t k = i + 1; k < job.last_metrics.size() && !later; ++k) {
-        later = job.last_metrics[k].first == name;
-      }
-      if (later) continue;
+      if (std::isnan(value) || last_index[name] != i) continue;
       out += "cog_job_metric{job=\"" + jobLabel + "\",name=\"" + prometheusLabelValue(name) +
              "\"} " + prometheusNumber(value) + "\n";
     }

@@ -5,9 +5,11 @@
 #include <string>
 #include <vector>
 
+#include "coordinator/http/dashboard.hpp"
 #include "coordinator/http/json_rows.hpp"
 #include "coordinator/http/prometheus_text.hpp"
 #include "coordinator/http/request_target.hpp"
+#include "coordinator/http/rest_routes.hpp"
 
 namespace cog::coord {
 namespace {
@@ -17,43 +19,50 @@ namespace {
 // coordinator's only thread.
 constexpr int64_t kDefaultLimit = 10000;
 constexpr int64_t kMaxLimit = 100000;
+// Validations carry up to validation.generate_samples samples each: smaller pages.
+constexpr int64_t kDefaultValidationLimit = 1000;
 // Events are read in pages of this size when collecting a job's decisions.
 constexpr size_t kEventPage = 1000;
 
 const char* const kRouteList =
-    "/healthz, /metrics, /api/v1/experiments, /api/v1/jobs, /api/v1/jobs/{id}, "
+    "GET /, /healthz, /metrics, /api/v1/experiments, /api/v1/jobs, /api/v1/jobs/{id}, "
     "/api/v1/jobs/{id}/attempts, /api/v1/jobs/{id}/metrics, /api/v1/jobs/{id}/validations, "
-    "/api/v1/events";
+    "/api/v1/jobs/{id}/logs, /api/v1/events; POST /api/v1/jobs/{id}/stop, "
+    "/api/v1/jobs/{id}/checkpoint, /api/v1/jobs/{id}/relaunch, /api/v1/experiments/{id}/stop";
 
-enum class Route {
-  kHealthz,
-  kMetrics,
-  kExperiments,
-  kJobs,
-  kJob,
-  kAttempts,
-  kJobMetrics,
-  kValidations,
-  kEvents
-};
-
-// Matches decoded segments; `jobId` receives the {id} segment of per-job routes.
-std::optional<Route> matchRoute(const std::vector<std::string>& s, std::string& jobId) {
+// Matches decoded segments; `id` receives the {id} segment of per-job and per-experiment
+// routes (and the file name of /static/...).
+std::optional<Route> matchRoute(const std::vector<std::string>& s, std::string& id) {
+  if (s.empty()) return Route::kDashboard;
+  if (s.size() == 2 && s[0] == "static") {
+    id = s[1];
+    return Route::kStatic;
+  }
   if (s.size() == 1 && s[0] == "healthz") return Route::kHealthz;
   if (s.size() == 1 && s[0] == "metrics") return Route::kMetrics;
   if (s.size() < 3 || s[0] != "api" || s[1] != "v1") return std::nullopt;
   if (s.size() == 3 && s[2] == "experiments") return Route::kExperiments;
   if (s.size() == 3 && s[2] == "events") return Route::kEvents;
+  if (s.size() == 5 && s[2] == "experiments" && s[4] == "stop") {
+    id = s[3];
+    return Route::kExperimentStop;
+  }
   if (s[2] != "jobs") return std::nullopt;
   if (s.size() == 3) return Route::kJobs;
-  jobId = s[3];
+  id = s[3];
   if (s.size() == 4) return Route::kJob;
   if (s.size() != 5) return std::nullopt;
   if (s[4] == "attempts") return Route::kAttempts;
   if (s[4] == "metrics") return Route::kJobMetrics;
   if (s[4] == "validations") return Route::kValidations;
+  if (s[4] == "logs") return Route::kLogs;
+  if (s[4] == "stop") return Route::kJobStop;
+  if (s[4] == "checkpoint") return Route::kJobCheckpoint;
+  if (s[4] == "relaunch") return Route::kJobRelaunch;
   return std::nullopt;
 }
+
+}  // namespace
 
 JobRow requireJob(const StoreReader& store, const std::string& id) {
   std::optional<JobRow> job = store.job(id);
@@ -63,6 +72,8 @@ JobRow requireJob(const StoreReader& store, const std::string& id) {
   }
   return *job;
 }
+
+namespace {
 
 // Comma-separated names; empty items ignored ("loss,,lr" = "loss,lr").
 std::vector<std::string> splitNames(const std::string& text) {
@@ -133,6 +144,23 @@ std::string jobMetrics(const StoreReader& store, const std::string& id, QueryPar
                       .build());
 }
 
+// Paged like metrics: validations carry generated samples, so a long run's list is large.
+std::string jobValidations(const StoreReader& store, const std::string& id, QueryParams& query) {
+  const int64_t since = query.integer("since", -1, -1, std::numeric_limits<int64_t>::max());
+  const int64_t limit = query.integer("limit", kDefaultValidationLimit, 1, kMaxLimit);
+  query.rejectUnknown({"since", "limit"});
+  requireJob(store, id);
+  const std::vector<ValidationRow> rows = store.validations(id, since, static_cast<size_t>(limit));
+  Json list = Json::array();
+  for (const ValidationRow& v : rows) list.push_back(rowJson(v, "job_id"));
+  return dumpJson(JsonObjectBuilder(4)
+                      .add("job", id)
+                      .add("validations", std::move(list))
+                      .add("next_since", rows.empty() ? since : rows.back().step)
+                      .add("truncated", rows.size() >= static_cast<size_t>(limit))
+                      .build());
+}
+
 std::string events(const StoreReader& store, QueryParams& query) {
   const int64_t since = query.integer("since", -1, -1, std::numeric_limits<int64_t>::max());
   const std::string job = query.text("job").value_or("");
@@ -149,20 +177,14 @@ std::string events(const StoreReader& store, QueryParams& query) {
                       .build());
 }
 
-HttpResponse route(const StoreReader& store, std::string_view method, RequestTarget& target) {
-  std::string jobId;
-  const std::optional<Route> r = matchRoute(target.segments, jobId);
-  if (!r) {
-    throw HttpError(HttpErrorKind::kNotFound, "no route " + std::string(method) + " " +
-                                                  target.path + "; the routes are " + kRouteList);
-  }
-  if (method != "GET") {
-    throw HttpError(
-        HttpErrorKind::kMethodNotAllowed,
-        std::string(method) + " " + target.path + " is not supported; this route answers GET");
-  }
-  QueryParams& query = target.query;
-  switch (*r) {
+HttpResponse read(const StoreReader& store, Route r, const std::string& jobId, QueryParams& query) {
+  switch (r) {
+    case Route::kDashboard:
+      query.rejectUnknown({});
+      return dashboardAsset("index.html");
+    case Route::kStatic:
+      query.rejectUnknown({});
+      return dashboardAsset(jobId);
     case Route::kHealthz:
       query.rejectUnknown({});
       return jsonResponse(R"({"status":"ok"})");
@@ -176,8 +198,7 @@ HttpResponse route(const StoreReader& store, std::string_view method, RequestTar
       query.rejectUnknown({});
       Json list = Json::array();
       for (const ExperimentRow& e : store.experiments()) list.push_back(rowJson(e));
-      return jsonResponse(
-          dumpJson(JsonObjectBuilder(1).add("experiments", std::move(list)).build()));
+      return jsonResponse(dumpJson(JsonObjectBuilder(1).add("experiments", std::move(list)).build()));
     }
     case Route::kJobs: {
       query.rejectUnknown({});
@@ -193,41 +214,52 @@ HttpResponse route(const StoreReader& store, std::string_view method, RequestTar
       requireJob(store, jobId);
       Json list = Json::array();
       for (const AttemptRow& a : store.attempts(jobId)) list.push_back(rowJson(a, "job_id"));
-      return jsonResponse(dumpJson(
-          JsonObjectBuilder(2).add("job", jobId).add("attempts", std::move(list)).build()));
+      return jsonResponse(dumpJson(JsonObjectBuilder(2).add("job", jobId).add("attempts", std::move(list)).build()));
     }
     case Route::kJobMetrics:
       return jsonResponse(jobMetrics(store, jobId, query));
-    case Route::kValidations: {
-      query.rejectUnknown({});
-      requireJob(store, jobId);
-      Json list = Json::array();
-      for (const ValidationRow& v : store.validations(jobId)) list.push_back(rowJson(v, "job_id"));
-      return jsonResponse(dumpJson(
-          JsonObjectBuilder(2).add("job", jobId).add("validations", std::move(list)).build()));
-    }
+    case Route::kValidations:
+      return jsonResponse(jobValidations(store, jobId, query));
+    case Route::kLogs:
+      return jsonResponse(jobLogs(store, jobId, query));
     case Route::kEvents:
       return jsonResponse(events(store, query));
+    default:
+      break;
   }
-  throw HttpError(HttpErrorKind::kInternal,
-                  "route table and dispatch disagree (a bug in rest_handler.cpp)");
+  throw HttpError(HttpErrorKind::kInternal, "route table and dispatch disagree (a bug in rest_handler.cpp)");
 }
 
 }  // namespace
 
-RestHandler::RestHandler(const StoreReader& store) : store_(store) {}
+RestHandler::RestHandler(const StoreReader& store, OperatorActions* actions, std::string token)
+    : store_(store), actions_(actions), token_(std::move(token)) {}
 
-HttpResponse RestHandler::handle(std::string_view method, std::string_view target,
-                                 std::string_view /*body: no route reads one yet*/) const {
+HttpResponse RestHandler::handle(const HttpRequestView& request) const {
+  const std::string method(request.method);
+  const std::string target(request.target);
   try {
     RequestTarget parsed = parseRequestTarget(target);
-    return route(store_, method, parsed);
+    std::string id;
+    const std::optional<Route> r = matchRoute(parsed.segments, id);
+    if (!r) {
+      throw HttpError(HttpErrorKind::kNotFound, "no route " + method + " " + parsed.path + "; the routes are " + kRouteList);
+    }
+    const char* allowed = isAction(*r) ? "POST" : "GET";
+    if (method != allowed) {
+      return errorResponse(HttpErrorKind::kMethodNotAllowed,
+                           method + " " + parsed.path + " is not supported; this route answers " + allowed, allowed);
+    }
+    if (isAction(*r)) {
+      parsed.query.rejectUnknown({});
+      return act(actions_, token_, *r, id, request);
+    }
+    return read(store_, *r, id, parsed.query);
   } catch (const HttpError& e) {
     return errorResponse(e.kind(), e.what());
   } catch (const std::exception& e) {
     return errorResponse(HttpErrorKind::kInternal,
-                         std::string("internal error while answering ") + std::string(method) +
-                             " " + std::string(target) + ": " + e.what() +
+                         "internal error while answering " + method + " " + target + ": " + e.what() +
                              "; see the coordinator log, and report it if it persists");
   } catch (...) {
     return errorResponse(HttpErrorKind::kInternal, "internal error: unknown exception");

@@ -25,6 +25,7 @@ struct LaunchRequest {
   std::vector<std::string> worker_args;  // after the cogworker binary: "train", "--config", ...
   std::vector<std::pair<std::string, std::string>> env;  // added to the coordinator's environment
   std::filesystem::path log_file;                        // stdout and stderr of every rank go here
+  std::filesystem::path rank_logs_dir;  // and each rank's own below it, when not empty (ranks > 1)
   std::filesystem::path run_dir;  // the attempt's run folder (created by the caller)
 };
 

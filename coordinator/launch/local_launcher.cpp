@@ -67,6 +67,11 @@ std::vector<std::string> LocalLauncher::commandLine(const LaunchRequest& request
   if (request.ranks > 1) {
     argv = {options_.mpirun, "-np", std::to_string(request.ranks)};
     argv.insert(argv.end(), options_.mpirun_args.begin(), options_.mpirun_args.end());
+    if (!request.rank_logs_dir.empty()) {
+      // Each rank's output also in its own file (stdout and stderr merged, in order), so
+      // rank 1's error is not lost inside rank 0's lines: RUN/ranks/rank.N/stdout.
+      argv.insert(argv.end(), {"--merge-stderr-to-stdout", "--output-filename", request.rank_logs_dir.string() + ":nojobid"});
+    }
   }
   argv.push_back(options_.worker);
   argv.insert(argv.end(), request.worker_args.begin(), request.worker_args.end());

@@ -17,6 +17,14 @@ struct EarlyStoppingConfig {
   double min_delta = 0.01;  // an improvement must lower the best val_loss by more than this
 };
 
+// A job's checkpoint retention (`checkpoint: {keep: {best: 1, latest: 2}}` of a job in the
+// experiment file; checkpoint_retention.hpp). Like Determined's save_trial_best /
+// save_trial_latest (1 / 1 there).
+struct CheckpointKeep {
+  int best = 1;    // the healthy checkpoints with the lowest val_loss
+  int latest = 2;  // the newest by step (at least 1)
+};
+
 struct DivergenceConfig {
   bool enabled = true;          // false turns off all four detectors (non-finite included)
   double grad_norm_limit = 10;  // pre-clip gradient norm

@@ -66,6 +66,8 @@ struct AttemptRow {
   int attempt = 0;
   AttemptKind kind = AttemptKind::kFirst;
   std::vector<std::string> overrides;  // effective --set key=value list given to the worker
+  // The part of `overrides` an operator's relaunch added (kept for the job's later attempts).
+  std::vector<std::string> operator_overrides;
   // The divergence adjustments it runs with (relative to the job's configured values; they
   // are also among `overrides`, as adjust.* keys the worker reads).
   double lr_factor = 1;
@@ -132,6 +134,7 @@ struct EventRow {
 // Store (SQLite); tests use an in-memory fake.
 class StoreReader {
  public:
+  static constexpr size_t kAllRows = static_cast<size_t>(-1);
   virtual ~StoreReader() = default;
   virtual std::vector<ExperimentRow> experiments() const = 0;
   virtual std::vector<JobRow> jobs() const = 0;
@@ -142,8 +145,11 @@ class StoreReader {
   // step (so every step appears once).
   virtual std::vector<MetricRow> metrics(const std::string& job_id, int64_t since_step,
                                          size_t limit) const = 0;
-  // The job's validation history, ordered by step, superseded rows excluded like metrics'.
-  virtual std::vector<ValidationRow> validations(const std::string& job_id) const = 0;
+  // The job's validation history, ordered by step, superseded rows excluded like metrics':
+  // rows with step > since_step, at most `limit` (validations carry samples: pages keep a
+  // response bounded).
+  virtual std::vector<ValidationRow> validations(const std::string& job_id, int64_t since_step = -1,
+                                                 size_t limit = kAllRows) const = 0;
   virtual std::vector<CheckpointRow> checkpoints(const std::string& job_id) const = 0;
   // Events with id > since_id, oldest first, at most `limit`; job_id "" = all jobs.
   virtual std::vector<EventRow> events(int64_t since_id, const std::string& job_id,

@@ -32,7 +32,7 @@ void columns(Io& io, Row& r) {
         "best_val_loss", r.best_val_loss)("best_exact_match", r.best_exact_match)(
         "last_metrics", r.last_metrics)("end_reason", r.end_reason)("updated_at", r.updated_at);
   } else if constexpr (std::is_same_v<T, AttemptRow>) {
-    io("job_id", r.job_id)("attempt", r.attempt)("kind", r.kind)("overrides", r.overrides)(
+    io("job_id", r.job_id)("attempt", r.attempt)("kind", r.kind)("overrides", r.overrides)("operator_overrides", r.operator_overrides)(
         "lr_factor", r.lr_factor)("grokfast_lambda_factor", r.grokfast_lambda_factor)(
         "fresh_warmup", r.fresh_warmup)("start_checkpoint", r.start_checkpoint)(
         "start_step", r.start_step)("run_dir", r.run_dir)("launch_id", r.launch_id)(

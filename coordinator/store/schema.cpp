@@ -68,6 +68,14 @@ void exec(sqlite3* db, const std::string& db_file, const std::string& sql,
 
 }  // namespace
 
+void requireSchema(sqlite3* db, const std::string& db_file) {
+  const int64_t version = queryInt(db, db_file, "PRAGMA user_version");
+  if (version != kSchemaVersion) {
+    throw StoreError(db_file + ": holds store schema version " + std::to_string(version) + ", this build reads " +
+                     std::to_string(kSchemaVersion) + (version == 0 ? " (is it a Cog store?)" : ""));
+  }
+}
+
 void applySchema(sqlite3* db, const std::string& db_file) {
   const int64_t version = queryInt(db, db_file, "PRAGMA user_version");
   if (version > kSchemaVersion) {

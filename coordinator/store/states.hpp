@@ -34,6 +34,7 @@ enum class AttemptKind : uint8_t {
   kRestart,   // after a crash, a lost heartbeat or a stall: same hyperparameters
   kRelaunch,  // after a divergence: rolled back, adjusted hyperparameters
   kResume,    // after the coordinator itself restarted or was interrupted
+  kOperator,  // an operator relaunched the job (REST, cogctl), perhaps with other settings
 };
 
 // How an attempt ended (kOpen while it runs).
@@ -49,7 +50,8 @@ enum class AttemptEnd : uint8_t {
   kInterrupted,      // the coordinator was interrupted (the worker checkpointed)
   kCoordinatorLost,  // the coordinator died while it ran; found after `resume`
   kLaunchFailed,     // its processes could not be started
-  kStopped,          // an operator stopped it
+  kStopped,          // an operator stopped it (or relaunched the job)
+  kConfigError,      // the worker refused its configuration: restarting cannot help
   kFailed,           // the coordinator failed while handling it (an internal error)
 };
 
@@ -74,17 +76,18 @@ struct EnumNames<JobState> {
 
 template <>
 struct EnumNames<AttemptKind> {
-  static constexpr std::array<std::pair<AttemptKind, const char*>, 4> kNames{{
+  static constexpr std::array<std::pair<AttemptKind, const char*>, 5> kNames{{
       {AttemptKind::kFirst, "first"},
       {AttemptKind::kRestart, "restart"},
       {AttemptKind::kRelaunch, "relaunch"},
       {AttemptKind::kResume, "resume"},
+      {AttemptKind::kOperator, "operator"},
   }};
 };
 
 template <>
 struct EnumNames<AttemptEnd> {
-  static constexpr std::array<std::pair<AttemptEnd, const char*>, 13> kNames{{
+  static constexpr std::array<std::pair<AttemptEnd, const char*>, 14> kNames{{
       {AttemptEnd::kOpen, ""},
       {AttemptEnd::kFinished, "finished"},
       {AttemptEnd::kEarlyStopped, "early_stopped"},
@@ -98,6 +101,7 @@ struct EnumNames<AttemptEnd> {
       {AttemptEnd::kLaunchFailed, "launch_failed"},
       {AttemptEnd::kStopped, "stopped"},
       {AttemptEnd::kFailed, "failed"},
+      {AttemptEnd::kConfigError, "config_error"},
   }};
 };
 

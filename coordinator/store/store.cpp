@@ -27,9 +27,12 @@ std::string pragmaText(sqlite3* db, const std::string& file, const char* sql) {
 
 }  // namespace
 
-Store::Store(const std::filesystem::path& db_file) : file_(db_file.string()) {
-  // NOMUTEX: the connection is used from one thread only (see store.hpp).
-  const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+Store::Store(const std::filesystem::path& db_file, StoreAccess access) : file_(db_file.string()), access_(access) {
+  // NOMUTEX: the connection is used from one thread only (see store.hpp). A reader opens
+  // read-write without CREATE: WAL readers need the shared-memory file, which a read-only
+  // connection cannot create once the owner has gone and removed it.
+  const int flags =
+      SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (access == StoreAccess::kOwner ? SQLITE_OPEN_CREATE : 0);
   const int rc = sqlite3_open_v2(file_.c_str(), &db_, flags, nullptr);
   try {
     sqliteCheck(rc, db_, file_ + ": open the store");
@@ -49,7 +52,11 @@ Store::Store(const std::filesystem::path& db_file) : file_(db_file.string()) {
     // instead of being re-read from the WAL on every batch.
     sqliteCheck(sqlite3_exec(db_, "PRAGMA cache_size = -32768", nullptr, nullptr, nullptr), db_,
                 file_ + ": set cache_size");
-    applySchema(db_, file_);
+    if (access == StoreAccess::kOwner) {
+      applySchema(db_, file_);
+    } else {
+      requireSchema(db_, file_);
+    }
   } catch (...) {
     close();
     throw;
@@ -241,6 +248,14 @@ int Store::markCheckpointUnhealthy(const std::string& job_id, const std::string&
   beginWrite();
   auto& s = statement(
       "UPDATE checkpoints SET healthy = 0 WHERE job_id = ?1 AND path = ?2 AND healthy != 0");
+  auto use = s.use();
+  s.bind(1, job_id).bind(2, path).run();
+  return sqlite3_changes(db_);
+}
+
+int Store::forgetCheckpoint(const std::string& job_id, const std::string& path) {
+  beginWrite();
+  auto& s = statement("DELETE FROM checkpoints WHERE job_id = ?1 AND path = ?2");
   auto use = s.use();
   s.bind(1, job_id).bind(2, path).run();
   return sqlite3_changes(db_);

@@ -32,12 +32,17 @@ namespace cog::coord {
 
 class Statement;
 
+// kOwner: the coordinator that runs the experiment (creates the file and schema, writes).
+// kReader: another process reading it (`cogcoord serve`): the file must exist with this
+// build's schema, nothing is written, and nothing read is cached (the owner may be writing).
+enum class StoreAccess { kOwner, kReader };
+
 class Store : public StoreReader {
  public:
   // Opens or creates `db_file` (its directory must exist) and its schema. Throws StoreError
   // naming the file if it is not a SQLite database, holds a newer schema, or cannot be
   // opened. ":memory:" gives a private in-memory store (no WAL; for tests).
-  explicit Store(const std::filesystem::path& db_file);
+  explicit Store(const std::filesystem::path& db_file, StoreAccess access = StoreAccess::kOwner);
   // Flushes; a failure here is printed to stderr (destructors must not throw).
   ~Store() override;
   Store(const Store&) = delete;
@@ -66,6 +71,8 @@ class Store : public StoreReader {
   // Marks every checkpoint row of `job_id` at `path` unhealthy; returns how many rows
   // changed (0: no such checkpoint, or already unhealthy).
   int markCheckpointUnhealthy(const std::string& job_id, const std::string& path);
+  // Retention deleted it (the event log says so): the row goes.
+  int forgetCheckpoint(const std::string& job_id, const std::string& path);
   // Stores the event (row.id is ignored) and returns its new id.
   int64_t appendEvent(EventRow row);
   // Attempt `new_attempt` restarted from the checkpoint at `step` and will replay the
@@ -86,7 +93,8 @@ class Store : public StoreReader {
   std::vector<AttemptRow> attempts(const std::string& job_id) const override;
   std::vector<MetricRow> metrics(const std::string& job_id, int64_t since_step,
                                  size_t limit) const override;
-  std::vector<ValidationRow> validations(const std::string& job_id) const override;
+  std::vector<ValidationRow> validations(const std::string& job_id, int64_t since_step = -1,
+                                         size_t limit = kAllRows) const override;
   std::vector<CheckpointRow> checkpoints(const std::string& job_id) const override;
   std::vector<EventRow> events(int64_t since_id, const std::string& job_id,
                                size_t limit) const override;
@@ -107,6 +115,7 @@ class Store : public StoreReader {
   void close() noexcept;
 
   std::string file_;
+  StoreAccess access_;
   sqlite3* db_ = nullptr;
   mutable std::unordered_map<const char*, std::unique_ptr<Statement>> statements_;
   size_t pending_ = 0;

@@ -38,7 +38,7 @@ std::vector<ExperimentRow> Store::experiments() const {
 }
 
 std::vector<JobRow> Store::jobs() const {
-  if (jobs_cache_) return *jobs_cache_;
+  if (jobs_cache_ && access_ == StoreAccess::kOwner) return *jobs_cache_;
   static const std::string sql = selectSql<JobRow>("jobs", "ORDER BY rowid");
   auto& s = statement(sql.c_str());
   auto use = s.use();
@@ -47,7 +47,7 @@ std::vector<JobRow> Store::jobs() const {
 }
 
 std::optional<JobRow> Store::job(const std::string& id) const {
-  if (!jobs_cache_) jobs();
+  if (!jobs_cache_ || access_ == StoreAccess::kReader) jobs();
   for (const auto& row : *jobs_cache_) {
     if (row.id == id) return row;
   }
@@ -73,12 +73,13 @@ std::vector<MetricRow> Store::metrics(const std::string& job_id, int64_t since_s
   return readAll<MetricRow>(s, file_ + ": metrics of job '" + job_id + "'");
 }
 
-std::vector<ValidationRow> Store::validations(const std::string& job_id) const {
+std::vector<ValidationRow> Store::validations(const std::string& job_id, int64_t since_step,
+                                              size_t limit) const {
   static const std::string sql = selectSql<ValidationRow>(
-      "validations", "WHERE job_id = ?1 AND superseded = 0 ORDER BY step, attempt");
+      "validations", "WHERE job_id = ?1 AND superseded = 0 AND step > ?2 ORDER BY step, attempt LIMIT ?3");
   auto& s = statement(sql.c_str());
   auto use = s.use();
-  s.bind(1, job_id);
+  s.bind(1, job_id).bind(2, since_step).bind(3, sqlLimit(limit));
   return readAll<ValidationRow>(s, file_ + ": validations of job '" + job_id + "'");
 }
 

@@ -217,7 +217,7 @@ void parseCheckpoint(YamlFields f, CheckpointSection& c) {
   f.optional("keep_last", c.keep_last);
   f.rejectUnknownKeys();
   if (c.every_epochs < 0) f.fail("every_epochs", std::to_string(c.every_epochs) + ": must be >= 0 (0 = only best/final)");
-  if (c.keep_last < 1) f.fail("keep_last", std::to_string(c.keep_last) + ": must be at least 1");
+  if (c.keep_last < 0) f.fail("keep_last", std::to_string(c.keep_last) + ": must be >= 0 (0 = keep every one)");
 }
 
 void parseFaults(YamlFields f, FaultsSection& x) {

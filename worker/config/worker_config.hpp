@@ -41,7 +41,10 @@ struct ValidationSection {
 
 struct CheckpointSection {
   int64_t every_epochs = 1;
-  int64_t keep_last = 2;  // periodic checkpoints kept; `best` and `final` are kept too
+  // Periodic checkpoints kept; `best` and `final` are kept too. 0 = keep every one: the
+  // coordinator sets it, because its own retention (checkpoint.keep) knows which ones a
+  // rollback may still need.
+  int64_t keep_last = 2;
 };
 
 // Deliberate failures, for the coordinator's integration tests (issue: divergence and

@@ -141,8 +141,14 @@ TEST(WireCodec, AbsurdLengthIsRejectedWithoutAllocating) {
   std::memcpy(&frame[kind_length_at], &huge, sizeof(huge));
   DecodeResult result = decode(frame.data(), frame.size());
   ASSERT_FALSE(result.ok());
-  EXPECT_EQ(result.error, DecodeError::kTruncated);
+  EXPECT_EQ(result.error, DecodeError::kOverLimit);
   EXPECT_NE(result.error_text.find("string"), std::string::npos) << result.error_text;
+  // Under the cap but past the frame's end: truncated.
+  const uint64_t under_cap = kMaxStringBytes;
+  std::memcpy(&frame[kind_length_at], &under_cap, sizeof(under_cap));
+  result = decode(frame.data(), frame.size());
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.error, DecodeError::kTruncated);
 }
 
 TEST(WireCodec, OversizedFrameIsRefused) {

@@ -184,5 +184,40 @@ TEST(WireCoordinatorEndpoint, HandlerExceptionIsCountedAndIngestGoesOn) {
   EXPECT_EQ(endpoint.counters().handler_errors, 1u);
 }
 
+// A flood the handler's side does not keep up with: the receive thread stops reading at
+// max_in_flight (plus at most one batch) and goes on once the messages are ingested().
+TEST(WireCoordinatorEndpoint, StopsReadingWhileTooManyMessagesAreInFlight) {
+  constexpr size_t kLimit = 100;
+  constexpr size_t kSent = 2000;
+  CoordinatorEndpoint endpoint("tcp://127.0.0.1:0");
+  std::atomic<size_t> delivered{0};
+  endpoint.start([&](std::vector<CoordinatorEndpoint::Inbound>&& batch) { delivered += batch.size(); }, kLimit);
+
+  zmq::context_t context(1);
+  zmq::socket_t dealer(context, zmq::socket_type::dealer);
+  dealer.set(zmq::sockopt::linger, 0);
+  dealer.set(zmq::sockopt::sndhwm, 0);  // the test's sender queues everything
+  dealer.connect(endpoint.boundEndpoint());
+  Envelope header;
+  header.job = "flood";
+  const std::string frame = encode(header, testing::smallMetrics(1));
+  for (size_t i = 0; i < kSent; ++i) ASSERT_TRUE(dealer.send(zmq::buffer(frame), zmq::send_flags::none).has_value());
+
+  ASSERT_TRUE(waitFor([&] { return endpoint.counters().held_back > 0; })) << "it never held back";
+  const size_t held_at = delivered.load();
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_EQ(delivered.load(), held_at) << "nothing more is read while held back";
+  EXPECT_GE(held_at, kLimit);
+  EXPECT_LT(held_at, kLimit + CoordinatorEndpoint::kMaxBatch);
+  EXPECT_EQ(endpoint.counters().in_flight, held_at);
+
+  // The handler's side catches up, bit by bit: every message arrives.
+  ASSERT_TRUE(waitFor([&] {
+    const size_t in_flight = endpoint.counters().in_flight;
+    if (in_flight > 0) endpoint.ingested(in_flight);
+    return delivered.load() == kSent && endpoint.counters().in_flight == 0;
+  })) << delivered.load() << " of " << kSent;
+}
+
 }  // namespace
 }  // namespace cog::wire

@@ -49,8 +49,14 @@ class FakeStoreReader : public StoreReader {
     }
     return out;
   }
-  std::vector<ValidationRow> validations(const std::string& jobId) const override {
-    return ofJob(validationRows, jobId);
+  std::vector<ValidationRow> validations(const std::string& jobId, int64_t sinceStep = -1,
+                                         size_t limit = kAllRows) const override {
+    check();
+    std::vector<ValidationRow> out;
+    for (const auto& v : validationRows) {
+      if (v.job_id == jobId && v.step > sinceStep && out.size() < limit) out.push_back(v);
+    }
+    return out;
   }
   std::vector<CheckpointRow> checkpoints(const std::string& jobId) const override {
     return ofJob(checkpointRows, jobId);

@@ -249,6 +249,21 @@ TEST(HttpListenAddress, ParsesHostAndPort) {
             tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
 }
 
+TEST(HttpListenAddress, AnAddressOtherMachinesReachNeedsHttpPublic) {
+  for (const char* local : {"127.0.0.1:8080", "localhost:0", "[::1]:80", "8080", "127.0.0.2:1"}) {
+    EXPECT_NO_THROW(requireLoopbackUnlessPublic(local, false)) << local;
+  }
+  for (const char* reachable : {"0.0.0.0:8080", "[::]:80", "10.1.2.3:8080"}) {
+    try {
+      requireLoopbackUnlessPublic(reachable, false);
+      ADD_FAILURE() << reachable << " should need --http-public";
+    } catch (const ConfigError& e) {
+      EXPECT_NE(std::string(e.what()).find("--http-public"), std::string::npos) << e.what();
+    }
+    EXPECT_NO_THROW(requireLoopbackUnlessPublic(reachable, true)) << reachable;
+  }
+}
+
 TEST(HttpListenAddress, BarePortBindsLoopback) {
   EXPECT_EQ(parseListenAddress("8080"), tcp::endpoint(asio::ip::make_address("127.0.0.1"), 8080));
   EXPECT_EQ(parseListenAddress(":8080"), tcp::endpoint(asio::ip::make_address("127.0.0.1"), 8080));

@@ -210,6 +210,25 @@ TEST_F(HttpRestHandler, ListsValidationsWithParsedSamples) {
   EXPECT_EQ(broken["samples_raw"], "[{broken");
 }
 
+TEST_F(HttpRestHandler, ValidationsArePagedLikeMetrics) {
+  ValidationRow later = store_.validationRows[0];
+  later.step = 400;
+  store_.validationRows.push_back(later);
+  later.step = 600;
+  store_.validationRows.push_back(later);
+  json body = getJson("/api/v1/jobs/reasoning/validations?limit=2");
+  ASSERT_EQ(body["validations"].size(), 2u);
+  EXPECT_EQ(body["truncated"], true);
+  EXPECT_EQ(body["next_since"], 400);
+  body = getJson("/api/v1/jobs/reasoning/validations?since=400&limit=2");
+  ASSERT_EQ(body["validations"].size(), 1u);
+  EXPECT_EQ(body["validations"][0]["step"], 600);
+  EXPECT_EQ(body["truncated"], false);
+  EXPECT_EQ(body["next_since"], 600);
+  expectError("GET", "/api/v1/jobs/reasoning/validations?limit=0", 400, "bad_request", "limit=0");
+  expectError("GET", "/api/v1/jobs/reasoning/validations?name=loss", 400, "bad_request", "'name'");
+}
+
 TEST_F(HttpRestHandler, EventsSinceJobAndLimit) {
   json body = getJson("/api/v1/events");
   ASSERT_EQ(body["events"].size(), 3u);
@@ -236,9 +255,9 @@ TEST_F(HttpRestHandler, UnknownJobIs404NamingTheId) {
 
 TEST_F(HttpRestHandler, UnknownRouteIs404ListingRoutes) {
   expectError("GET", "/api/v2/jobs", 404, "not_found", "/api/v1/jobs");
-  expectError("GET", "/", 404, "not_found", "/healthz");
-  expectError("GET", "/api/v1/jobs/reasoning/logs", 404, "not_found",
-              "/api/v1/jobs/reasoning/logs");
+  expectError("GET", "/status", 404, "not_found", "/healthz");
+  expectError("GET", "/api/v1/jobs/reasoning/profile", 404, "not_found",
+              "/api/v1/jobs/reasoning/profile");
   expectError("GET", "/api/v1//jobs", 404, "not_found", "routes");
 }
 
