@@ -31,6 +31,7 @@ test: build
 	@# One intra-op thread per test process: with ctest -j2 on 2 cores, OpenMP teams of 2
 	@# would spin against each other and run several times slower.
 	@cd $(BUILD_DIR) && OMP_NUM_THREADS=1 ctest --output-on-failure -j $(JOBS) --timeout 900
+	@$(MAKE) --no-print-directory fuzz-check
 
 # libFuzzer targets (clang + AddressSanitizer) in $(FUZZ_DIR); fuzz-check runs each for
 # FUZZ_SECONDS on its seed corpus (tests/fuzz/corpus), as CI does after the test suite.

@@ -2,7 +2,9 @@
 // cogcoord like a real worker (same flags, same COG_* environment), it reports Metrics as
 // fast as the wire takes them instead of training. Its settings ride on the job's
 // overrides: --set fake.reports=N (default 100000), --set fake.nan_at=K (report K carries
-// a NaN loss, then it waits for the coordinator's stop and prints how long that took).
+// a NaN loss, then it waits for the coordinator's stop and prints how long that took),
+// --set fake.first_step=S (its reports are steps S, S+1, ...; the spoofing test's rogue
+// claims future steps this way).
 #include <unistd.h>
 
 #include <chrono>
@@ -38,11 +40,13 @@ int main(int argc, char** argv) {
   }
   const int64_t reports = setting(argc, argv, "fake.reports", 100000);
   const int64_t nan_at = setting(argc, argv, "fake.nan_at", -1);
+  const int64_t first_step = setting(argc, argv, "fake.first_step", 1);
   WorkerLinkOptions options;
   options.endpoint = endpoint;
   options.job = std::getenv("COG_JOB") ? std::getenv("COG_JOB") : "fake";
   options.attempt = std::getenv("COG_ATTEMPT") ? std::atoi(std::getenv("COG_ATTEMPT")) : 1;
   options.queue_capacity = 100000;
+  options.curve = curveKeysFromEnvironment();
   Hello hello;
   hello.pid = ::getpid();
   hello.host = "localhost";
@@ -52,7 +56,7 @@ int main(int argc, char** argv) {
   const auto start = Clock::now();
   for (int64_t step = 1; step <= reports; ++step) {
     Metrics m;
-    m.step = step;
+    m.step = first_step + step - 1;
     m.steps_in_epoch = reports;
     m.step_in_epoch = step;
     const double loss = step == nan_at ? std::numeric_limits<double>::quiet_NaN() : 2.0 + 1.0 / step;

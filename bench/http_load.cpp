@@ -95,7 +95,9 @@ class BenchStore : public StoreReader {
     }
     return out;
   }
-  std::vector<ValidationRow> validations(const std::string&) const override { return {}; }
+  std::vector<ValidationRow> validations(const std::string&, int64_t, size_t) const override {
+    return {};
+  }
   std::vector<CheckpointRow> checkpoints(const std::string&) const override { return {}; }
   std::vector<EventRow> events(int64_t since, const std::string& id, size_t limit) const override {
     std::vector<EventRow> out;

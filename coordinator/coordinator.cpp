@@ -57,12 +57,28 @@ void Coordinator::Impl::start() {
     wire_endpoint = previous.wire;
     if (options.http_override.empty() && !previous.http.empty()) http_listen = previous.http;
   }
-  endpoint = std::make_unique<wire::CoordinatorEndpoint>(wire_endpoint);
+  // CURVE: one server key pair per experiment, kept for `resume` (workers that outlive a
+  // coordinator reconnect to the same key).
+  std::optional<wire::CurveKeyPair> curve;
+  if (experiment.coordinator.curve) {
+    curve = wire::readOrCreateServerKeys(state.curveServerKey());
+    curve_server_public = curve->public_key;
+  }
+  endpoint = std::make_unique<wire::CoordinatorEndpoint>(wire_endpoint, curve);
   // The acting routes' secret: the operator's own file, or one generated into the state dir
   // (kept across `resume`, so cogctl and scripts keep working).
   const auto token = readOrCreateToken(options.token_file.empty() ? state.tokenFile() : options.token_file);
   desk = std::make_unique<OperatorDesk>(*this);
   rest = std::make_unique<RestHandler>(*store, desk.get(), token);
+  rest->setWireCounters([this] {
+    const auto c = endpoint->counters();
+    auto n = [](uint64_t v) { return static_cast<double>(v); };
+    return Scalars{{"received", n(c.received)},         {"malformed", n(c.malformed)},
+                   {"bad_magic", n(c.bad_magic)},       {"unknown_version", n(c.unknown_version)},
+                   {"unknown_kind", n(c.unknown_kind)}, {"unauthenticated", n(c.unauthenticated)},
+                   {"in_flight", n(c.in_flight)},       {"held_back", n(c.held_back)},
+                   {"commands_sent", n(c.commands_sent)}, {"commands_failed", n(c.commands_failed)}};
+  });
   if (!http_listen.empty()) {
     requireLoopbackUnlessPublic(http_listen, options.http_public);
     http = std::make_unique<HttpServer>(io, http_listen, *rest);
@@ -95,6 +111,10 @@ void Coordinator::Impl::start() {
       std::to_string(experiment.slots) + " slot(s), " + launcher->kind() + " launcher; state " +
       state.root.string() + "; workers report to " + bound.wire +
       (http ? "; REST http://" + bound.http + "/api/v1/jobs" : std::string("; REST off")));
+  if (!endpoint->curve()) {
+    say("WARNING: coordinator.curve is off: any process that reaches " + bound.wire +
+        " can report metrics, checkpoints and heartbeats for any job (use only on loopback, for debugging)");
+  }
   if (http && options.http_public) {
     say("WARNING: the REST API and dashboard at " + bound.http +
         " answer every host that can reach this one (--http-public); they read the whole store, and "

@@ -116,7 +116,8 @@ void Coordinator::Impl::effect(JobSupervisor& job, const Action& action) {
 
 void Coordinator::Impl::startAttempt(JobSupervisor& job, const StartAttempt& start) {
   faults.reached(FaultPoint::kAttemptCommitted);
-  const auto request = makeLaunchRequest(job.spec(), start, endpoint->boundEndpoint(), state);
+  auto request = makeLaunchRequest(job.spec(), start, endpoint->boundEndpoint(), state);
+  issueAttemptKey(job.row().id, start.attempt, request);
   int64_t id = 0;
   try {
     const std::string job_id = job.row().id;
@@ -136,6 +137,7 @@ void Coordinator::Impl::onAttemptExit(const std::string& job_id, int attempt,
                                       const ExitStatus& status) {
   auto it = by_id.find(job_id);
   if (it == by_id.end() || done) return;
+  revokeAttemptKey(job_id, attempt);
   JobSupervisor& job = *it->second;
   handle(job, [&] { return job.onProcessExited(attempt, status, now()); });
 }

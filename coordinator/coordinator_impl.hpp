@@ -85,6 +85,14 @@ struct Coordinator::Impl {
   // after a coordinator restart (coordinator_resume.cpp)
   void resumeJobs();
 
+  // CURVE (coordinator_wire_keys.cpp): an attempt's own key pair, in a 0600 file its worker
+  // is pointed to, admitted while the attempt may run; re-admitted from that file on resume.
+  void issueAttemptKey(const std::string& job, int attempt, LaunchRequest& request);
+  void readmitAttemptKey(const std::string& job, int attempt, const std::filesystem::path& run_dir);
+  void revokeAttemptKey(const std::string& job, int attempt);
+  std::map<std::pair<std::string, int>, std::string> attempt_keys;  // -> client public key
+  std::string curve_server_public;  // "" = coordinator.curve off
+
   ExperimentConfig experiment;
   CoordinatorOptions options;
   StateDir state;

@@ -6,6 +6,8 @@
 //   DIR/jobs/JOB/attempt-N/worker.log     stdout/stderr of every rank
 //   DIR/jobs/JOB/attempt-N/ranks/rank.R/stdout  each rank's own (more than one rank)
 //   DIR/api_token                         the mutating REST routes' bearer token (0600)
+//   DIR/curve_server.key                  the wire's CURVE key pair (0600; coordinator.curve)
+//   DIR/jobs/JOB/attempt-N/curve.key      the attempt's own CURVE keys, for its worker (0600)
 #include <filesystem>
 #include <string>
 
@@ -19,9 +21,11 @@ struct StateDir {
   std::filesystem::path database() const { return root / "coord.db"; }
   std::filesystem::path endpointsFile() const { return root / "coordinator.json"; }
   std::filesystem::path tokenFile() const { return root / "api_token"; }
+  std::filesystem::path curveServerKey() const { return root / "curve_server.key"; }
   std::filesystem::path attemptDir(const std::string& job, int attempt) const {
     return root / "jobs" / job / ("attempt-" + std::to_string(attempt));
   }
+  static std::filesystem::path attemptCurveFile(const std::filesystem::path& run_dir) { return run_dir / "curve.key"; }
   std::filesystem::path attemptLog(const std::string& job, int attempt) const {
     return attemptLogFile(attemptDir(job, attempt));
   }

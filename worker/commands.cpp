@@ -46,6 +46,7 @@ std::unique_ptr<WireReporter> connectCoordinator(const TrainCommand& command, co
   options.job = command.coordinator.job;
   options.attempt = command.coordinator.attempt;
   options.rank = command.rank.rank;
+  options.curve = wire::curveKeysFromEnvironment();
   wire::Hello hello;
   hello.pid = static_cast<int64_t>(::getpid());
   char host[256] = {};

@@ -26,9 +26,16 @@ double unixNow() {
 
 }  // namespace
 
-CoordinatorEndpoint::CoordinatorEndpoint(std::string bind_endpoint)
-    : context_(1), socket_(context_, zmq::socket_type::router) {
+CoordinatorEndpoint::CoordinatorEndpoint(std::string bind_endpoint, std::optional<CurveKeyPair> curve)
+    : context_(1),
+      authenticator_(curve ? std::make_unique<CurveAuthenticator>(context_) : nullptr),
+      socket_(context_, zmq::socket_type::router) {
   try {
+    if (curve) {
+      socket_.set(zmq::sockopt::curve_server, true);
+      socket_.set(zmq::sockopt::curve_secretkey, curve->secret_key);
+      socket_.set(zmq::sockopt::zap_domain, "cog");
+    }
     socket_.set(zmq::sockopt::linger, kLingerMs);
     // Sending to an identity that has gone away fails (counted) instead of vanishing.
     socket_.set(zmq::sockopt::router_mandatory, true);
@@ -65,6 +72,14 @@ void CoordinatorEndpoint::stop() {
   if (thread_.joinable()) thread_.join();
 }
 
+void CoordinatorEndpoint::admit(const std::string& client_public, const std::string& job, int32_t attempt) {
+  if (authenticator_) authenticator_->admit(client_public, curveUserId(job, attempt));
+}
+
+void CoordinatorEndpoint::revoke(const std::string& client_public) {
+  if (authenticator_) authenticator_->revoke(client_public);
+}
+
 bool CoordinatorEndpoint::sendCommand(const std::string& job, int32_t attempt,
                                       const Command& command) {
   JobKey key{job, attempt};
@@ -93,6 +108,8 @@ CoordinatorEndpoint::Counters CoordinatorEndpoint::counters() const {
   c.commands_sent = commands_sent_.load(std::memory_order_relaxed);
   c.commands_failed = commands_failed_.load(std::memory_order_relaxed);
   c.handler_errors = handler_errors_.load(std::memory_order_relaxed);
+  c.unauthenticated = unauthenticated_.load(std::memory_order_relaxed) +
+                      (authenticator_ ? authenticator_->refused() : 0);
   c.in_flight = in_flight_.load(std::memory_order_relaxed);
   c.held_back = held_back_.load(std::memory_order_relaxed);
   return c;
@@ -178,6 +195,18 @@ void CoordinatorEndpoint::accept(const zmq::message_t& identity, const zmq::mess
     return;
   }
   Envelope& envelope = result.decoded->envelope;
+  if (authenticator_) {
+    // The key's attempt (the ZAP handler's User-Id) must be the one the message speaks for.
+    const char* user = nullptr;
+    try {
+      user = const_cast<zmq::message_t&>(frame).gets("User-Id");
+    } catch (const zmq::error_t&) {
+    }
+    if (user == nullptr || curveUserId(envelope.job, envelope.attempt) != user) {
+      unauthenticated_.fetch_add(1, std::memory_order_relaxed);
+      return;
+    }
+  }
   if (envelope.rank == 0) {
     // Remember the newest connection of each job/attempt's rank 0: after a reconnect the
     // worker has a new identity and commands must follow it.

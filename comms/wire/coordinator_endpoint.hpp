@@ -20,6 +20,8 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
+#include <optional>
 #include <mutex>
 #include <set>
 #include <string>
@@ -29,6 +31,8 @@
 #include <zmq.hpp>
 
 #include "common/error.hpp"
+#include "comms/wire/curve_authenticator.hpp"
+#include "comms/wire/curve_keys.hpp"
 #include "comms/wire/messages.hpp"
 
 namespace cog::wire {
@@ -51,6 +55,7 @@ class CoordinatorEndpoint {
     uint64_t commands_sent = 0;
     uint64_t commands_failed = 0;  // the worker's connection was gone or its queue full
     uint64_t handler_errors = 0;   // exceptions thrown by on_batch (caught, loop goes on)
+    uint64_t unauthenticated = 0;  // CURVE handshakes refused, messages for another attempt
     uint64_t in_flight = 0;        // handed over, not yet ingested()
     uint64_t held_back = 0;        // polls skipped because kMaxInFlight was reached
   };
@@ -61,7 +66,12 @@ class CoordinatorEndpoint {
 
   // Binds at once, e.g. "tcp://127.0.0.1:5555" or "tcp://127.0.0.1:0" (any free port; see
   // boundEndpoint()). Throws CommsError naming the endpoint and ZeroMQ's reason.
-  explicit CoordinatorEndpoint(std::string bind_endpoint);
+  //
+  // With `curve` (the experiment's server key pair) only clients whose key was admit()ted
+  // connect, and a message is accepted only when its envelope's job/attempt is the one its
+  // connection's key was admitted for: a forged report, checkpoint or heartbeat from
+  // anyone else is dropped and counted (unauthenticated).
+  explicit CoordinatorEndpoint(std::string bind_endpoint, std::optional<CurveKeyPair> curve = std::nullopt);
   ~CoordinatorEndpoint();  // stop()
   CoordinatorEndpoint(const CoordinatorEndpoint&) = delete;
   CoordinatorEndpoint& operator=(const CoordinatorEndpoint&) = delete;
@@ -78,6 +88,12 @@ class CoordinatorEndpoint {
   // the receive thread sends it within one poll interval. False if that job/attempt's rank 0
   // has never been heard from. Thread-safe.
   bool sendCommand(const std::string& job, int32_t attempt, const Command& command);
+
+  // CURVE only: the attempt's client key may connect (admit) or not any more (revoke).
+  // Thread-safe; no-ops without CURVE.
+  void admit(const std::string& client_public, const std::string& job, int32_t attempt);
+  void revoke(const std::string& client_public);
+  bool curve() const { return authenticator_ != nullptr; }
 
   // The handler's side has finished with `messages` of the handed-over ones. Thread-safe.
   void ingested(size_t messages) { in_flight_.fetch_sub(messages, std::memory_order_relaxed); }
@@ -104,6 +120,9 @@ class CoordinatorEndpoint {
 
   std::string bound_endpoint_;
   zmq::context_t context_;
+  // Before socket_: its ZAP socket must be bound before the ROUTER accepts CURVE clients,
+  // and it is destroyed after the ROUTER.
+  std::unique_ptr<CurveAuthenticator> authenticator_;
   zmq::socket_t socket_;  // owned by the receive thread once it runs
   BatchHandler on_batch_;
   size_t max_in_flight_ = 0;
@@ -127,6 +146,7 @@ class CoordinatorEndpoint {
   std::atomic<uint64_t> commands_sent_{0};
   std::atomic<uint64_t> commands_failed_{0};
   std::atomic<uint64_t> handler_errors_{0};
+  std::atomic<uint64_t> unauthenticated_{0};
   std::atomic<uint64_t> in_flight_{0};
   std::atomic<uint64_t> held_back_{0};
   mutable std::mutex failure_mutex_;

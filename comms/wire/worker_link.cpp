@@ -44,6 +44,11 @@ WorkerLink::WorkerLink(WorkerLinkOptions options, Hello hello)
     socket_.set(zmq::sockopt::reconnect_ivl_max, kReconnectMaxMs);
     socket_.set(zmq::sockopt::sndhwm, kSendHighWaterMark);
     socket_.set(zmq::sockopt::maxmsgsize, static_cast<int64_t>(kMaxFrameBytes));
+    if (!options_.curve.server_public.empty()) {
+      socket_.set(zmq::sockopt::curve_serverkey, options_.curve.server_public);
+      socket_.set(zmq::sockopt::curve_publickey, options_.curve.client.public_key);
+      socket_.set(zmq::sockopt::curve_secretkey, options_.curve.client.secret_key);
+    }
     socket_.connect(options_.endpoint);
   } catch (const zmq::error_t& e) {
     throw detail::zmqError("cannot connect to the coordinator endpoint '" + options_.endpoint +

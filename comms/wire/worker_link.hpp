@@ -20,6 +20,7 @@
 #include <zmq.hpp>
 
 #include "common/error.hpp"
+#include "comms/wire/curve_keys.hpp"
 #include "comms/wire/messages.hpp"
 
 namespace cog::wire {
@@ -32,6 +33,9 @@ struct WorkerLinkOptions {
   size_t queue_capacity = 10000;  // messages waiting for the network, Hello included
   std::chrono::milliseconds heartbeat_interval{1000};  // 0 disables heartbeats
   std::chrono::milliseconds linger{1000};  // how long the destructor tries to flush the queue
+  // CURVE: the coordinator's public key and this attempt's key pair (from COG_CURVE_FILE);
+  // empty server_public = a plain connection (coordinator.curve: off).
+  WorkerCurveKeys curve;
 };
 
 class WorkerLink {

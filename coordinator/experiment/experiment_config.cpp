@@ -74,6 +74,18 @@ void parseCoordinator(YamlFields f, CoordinatorSection& c) {
   f.optional("http", c.http);
   f.optional("status_every_s", c.status_every_s);
   f.optional("flush_ms", c.flush_ms);
+  // `on`/`off` as well as true/false: YAML 1.1 words, as in the issue's own wording.
+  if (f.has("curve")) {
+    std::string curve;
+    f.optional("curve", curve);
+    if (curve == "on" || curve == "true") {
+      c.curve = true;
+    } else if (curve == "off" || curve == "false") {
+      c.curve = false;
+    } else {
+      f.fail("curve", curve + ": expected on or off");
+    }
+  }
   f.rejectUnknownKeys();
   if (c.wire.rfind("tcp://", 0) != 0 && c.wire.rfind("ipc://", 0) != 0) {
     f.fail("wire", c.wire + ": expected a ZeroMQ endpoint like tcp://127.0.0.1:5555");

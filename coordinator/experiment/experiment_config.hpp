@@ -32,6 +32,7 @@ struct CoordinatorSection {
   std::string http = "127.0.0.1:0";        // REST listen address; "" = no HTTP server
   double status_every_s = 5;               // terminal table period
   int flush_ms = 50;                       // store commit period
+  bool curve = true;                       // CURVE-authenticated wire (off: loopback debugging only)
 };
 
 struct ExperimentConfig {

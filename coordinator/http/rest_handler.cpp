@@ -177,7 +177,28 @@ std::string events(const StoreReader& store, QueryParams& query) {
                       .build());
 }
 
-HttpResponse read(const StoreReader& store, Route r, const std::string& jobId, QueryParams& query) {
+// {"received": 12, ...} of the wire endpoint, or nothing when the server has none (serve).
+Json wireCountersJson(const RestHandler::CounterSource& counters) {
+  Json out = Json::object();
+  if (counters) {
+    for (const auto& [name, value] : counters()) out[name] = value;
+  }
+  return out;
+}
+
+std::string wireCountersPrometheus(const RestHandler::CounterSource& counters) {
+  if (!counters) return "";
+  std::string out =
+      "# HELP cog_wire_messages Messages of the worker wire by outcome (received, malformed, unauthenticated, ...).\n"
+      "# TYPE cog_wire_messages counter\n";
+  for (const auto& [name, value] : counters()) {
+    out += "cog_wire_messages{outcome=\"" + prometheusLabelValue(name) + "\"} " + prometheusNumber(value) + "\n";
+  }
+  return out;
+}
+
+HttpResponse read(const StoreReader& store, Route r, const std::string& jobId, QueryParams& query,
+                  const RestHandler::CounterSource& counters) {
   switch (r) {
     case Route::kDashboard:
       query.rejectUnknown({});
@@ -187,10 +208,10 @@ HttpResponse read(const StoreReader& store, Route r, const std::string& jobId, Q
       return dashboardAsset(jobId);
     case Route::kHealthz:
       query.rejectUnknown({});
-      return jsonResponse(R"({"status":"ok"})");
+      return jsonResponse(dumpJson(JsonObjectBuilder(2).add("status", "ok").add("wire", wireCountersJson(counters)).build()));
     case Route::kMetrics: {
       query.rejectUnknown({});
-      HttpResponse res = jsonResponse(prometheusText(store.jobs()));
+      HttpResponse res = jsonResponse(prometheusText(store.jobs()) + wireCountersPrometheus(counters));
       res.content_type = kPrometheusContentType;
       return res;
     }
@@ -254,7 +275,7 @@ HttpResponse RestHandler::handle(const HttpRequestView& request) const {
       parsed.query.rejectUnknown({});
       return act(actions_, token_, *r, id, request);
     }
-    return read(store_, *r, id, parsed.query);
+    return read(store_, *r, id, parsed.query, wire_counters_);
   } catch (const HttpError& e) {
     return errorResponse(e.kind(), e.what());
   } catch (const std::exception& e) {

@@ -40,6 +40,7 @@
 //
 // Thread-safety: handle() keeps no state of its own; reads are as thread-safe as the store,
 // acts as the OperatorActions (the coordinator calls it on its only thread).
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -70,8 +71,14 @@ class RestHandler {
     return handle(HttpRequestView{method, target, body, {}, {}});
   }
 
+  // Counters of the wire endpoint (received, malformed, unauthenticated, ...), served in
+  // /healthz and as cog_wire_* series in /metrics; called on the server's thread.
+  using CounterSource = std::function<Scalars()>;
+  void setWireCounters(CounterSource source) { wire_counters_ = std::move(source); }
+
  private:
   const StoreReader& store_;
+  CounterSource wire_counters_;
   OperatorActions* actions_;
   std::string token_;
 };

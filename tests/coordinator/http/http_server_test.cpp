@@ -130,7 +130,7 @@ TEST_F(HttpServerTest, ServesSeveralRequestsOnOneKeepAliveConnection) {
 
   Response r = client.get("/healthz");
   EXPECT_EQ(r.result_int(), 200);
-  EXPECT_EQ(bodyJson(r), nlohmann::json({{"status", "ok"}}));
+  EXPECT_EQ(bodyJson(r)["status"], "ok");
   EXPECT_TRUE(r.keep_alive());
   EXPECT_EQ(r[http::field::content_type], "application/json");
 

@@ -43,8 +43,16 @@ class HttpRestHandler : public ::testing::Test {
 };
 
 TEST_F(HttpRestHandler, HealthzSaysOk) {
-  EXPECT_EQ(getJson("/healthz"), json({{"status", "ok"}}));
-  EXPECT_EQ(getJson("/healthz/"), json({{"status", "ok"}}));
+  EXPECT_EQ(getJson("/healthz"), json({{"status", "ok"}, {"wire", json::object()}}));
+  EXPECT_EQ(getJson("/healthz/"), json({{"status", "ok"}, {"wire", json::object()}}));
+}
+
+TEST_F(HttpRestHandler, TheWireCountersAreInHealthzAndMetrics) {
+  handler_.setWireCounters([] { return Scalars{{"received", 120}, {"unauthenticated", 3}}; });
+  EXPECT_EQ(getJson("/healthz")["wire"], json({{"received", 120}, {"unauthenticated", 3}}));
+  const std::string text = get("/metrics").body;
+  EXPECT_NE(text.find("cog_wire_messages{outcome=\"unauthenticated\"} 3\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("# TYPE cog_wire_messages counter"), std::string::npos);
 }
 
 TEST_F(HttpRestHandler, ListsExperiments) {
