@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "coordinator/coordinator_impl.hpp"
+#include "coordinator/launch/advertised_endpoint.hpp"
 #include "coordinator/launch/launcher_factory.hpp"
 #include "coordinator/status_view.hpp"
 
@@ -57,6 +58,7 @@ void Coordinator::Impl::start() {
     if (options.http_override.empty() && !previous.http.empty()) http_listen = previous.http;
   }
   endpoint = std::make_unique<wire::CoordinatorEndpoint>(wire_endpoint);
+  worker_endpoint = advertisedEndpoint(endpoint->boundEndpoint(), experiment.coordinator.advertise);
   rest = std::make_unique<RestHandler>(*store);
   if (!http_listen.empty()) {
     http = std::make_unique<HttpServer>(io, http_listen, *rest);
@@ -68,7 +70,7 @@ void Coordinator::Impl::start() {
                                   : std::string(),
                              static_cast<long long>(::getpid())};
   writeEndpoints(state, bound);
-  launcher = makeLauncher(experiment.launcher, strand, options.default_worker);
+  launcher = makeLauncher(experiment.launcher, strand, options.default_worker, experiment.name);
 
   store->upsertExperiment(
       {experiment.name, options.experiment_file, experiment.yaml, "running", unixNow(), unixNow()});
@@ -134,7 +136,15 @@ void Coordinator::Impl::onSignal(int signo) {
 // ended attempt is concluded within ~0.1 s of its 0.5 s quiet period.
 void Coordinator::Impl::tick() {
   if (done) return;
-  for (auto& job : jobs) handle(*job, [&] { return job->tick(now()); });
+  for (auto& job : jobs) {
+    // An attempt waiting in a cluster scheduler's queue shows as queued, with the reason.
+    const AttemptRow* attempt = job->currentAttempt();
+    if (attempt != nullptr && attempt->launch_id != 0 && launcher->alive(attempt->launch_id)) {
+      const auto reason = launcher->queuedReason(attempt->launch_id);
+      handle(*job, [&] { return job->onSchedulerQueue(attempt->attempt, reason, now()); });
+    }
+    handle(*job, [&] { return job->tick(now()); });
+  }
   tick_timer.expires_after(std::chrono::milliseconds(100));
   tick_timer.async_wait([this](const boost::system::error_code& ec) {
     if (!ec) tick();

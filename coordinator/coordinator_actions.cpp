@@ -105,7 +105,7 @@ void Coordinator::Impl::effect(JobSupervisor& job, const Action& action) {
 
 void Coordinator::Impl::startAttempt(JobSupervisor& job, const StartAttempt& start) {
   faults.reached(FaultPoint::kAttemptCommitted);
-  const auto request = makeLaunchRequest(job.spec(), start, endpoint->boundEndpoint(), state);
+  const auto request = makeLaunchRequest(job.spec(), start, worker_endpoint, state);
   int64_t id = 0;
   try {
     const std::string job_id = job.row().id;

@@ -80,6 +80,7 @@ struct Coordinator::Impl {
   std::unique_ptr<RestHandler> rest;
   std::unique_ptr<HttpServer> http;
   std::unique_ptr<Launcher> launcher;
+  std::string worker_endpoint;  // what workers dial: the bound wire endpoint, advertised
   boost::asio::signal_set signals;
   boost::asio::steady_timer tick_timer;
   boost::asio::steady_timer flush_timer;

@@ -11,7 +11,8 @@ namespace cog::coord {
 
 // Every state a job really has (the job supervisor's state machine, core/job_supervisor.hpp).
 enum class JobState : uint8_t {
-  kQueued,        // waiting for slots: never started, or resumed and waiting again
+  kQueued,        // waiting for slots: never started, or resumed and waiting again; or its
+                  // attempt waits in a cluster scheduler's queue (end_reason says why)
   kLaunching,     // attempt recorded and its processes started; rank 0 not heard from yet
   kRunning,       // rank 0 of the current attempt is reporting
   kStopping,      // the coordinator asked the attempt to end (it checkpoints first)
@@ -51,6 +52,9 @@ enum class AttemptEnd : uint8_t {
   kLaunchFailed,     // its processes could not be started
   kStopped,          // an operator stopped it
   kFailed,           // the coordinator failed while handling it (an internal error)
+  kTimeLimit,        // the cluster scheduler ended it at its time limit (resumed, not a restart)
+  kPreempted,        // the cluster scheduler preempted it (resumed, not a restart)
+  kOutOfMemory,      // the cluster scheduler killed it for exceeding its memory (a crash)
 };
 
 template <typename E>
@@ -84,7 +88,7 @@ struct EnumNames<AttemptKind> {
 
 template <>
 struct EnumNames<AttemptEnd> {
-  static constexpr std::array<std::pair<AttemptEnd, const char*>, 13> kNames{{
+  static constexpr std::array<std::pair<AttemptEnd, const char*>, 16> kNames{{
       {AttemptEnd::kOpen, ""},
       {AttemptEnd::kFinished, "finished"},
       {AttemptEnd::kEarlyStopped, "early_stopped"},
@@ -98,6 +102,9 @@ struct EnumNames<AttemptEnd> {
       {AttemptEnd::kLaunchFailed, "launch_failed"},
       {AttemptEnd::kStopped, "stopped"},
       {AttemptEnd::kFailed, "failed"},
+      {AttemptEnd::kTimeLimit, "time_limit"},
+      {AttemptEnd::kPreempted, "preempted"},
+      {AttemptEnd::kOutOfMemory, "out_of_memory"},
   }};
 };
 
