@@ -52,8 +52,7 @@ int64_t SlurmLauncher::start(const LaunchRequest& request, ExitCallback on_exit)
   const int64_t id = parseSbatchId(result.out);
   Job job;
   job.on_exit = std::move(on_exit);
-  job.last.id = id;
-  job.last.state = "PENDING";
+  job.last.id = id;  // state unknown until the first poll: not shown as queued before it says so
   jobs_[id] = std::move(job);
   pollSoon();
   return id;
