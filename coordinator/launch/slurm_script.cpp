@@ -43,7 +43,9 @@ std::string slurmBatchScript(const SlurmScriptOptions& options, const LaunchRequ
   text << "export OMP_NUM_THREADS=" << s.cpus_per_task << "\n"
        << "# Every rank gets SIGTERM from scancel --signal=TERM (the coordinator's stop) or at the\n"
        << "# time limit: it checkpoints at the next step boundary and exits.\n"
-       << "exec srun --mpi=" << s.mpi << " --kill-on-bad-exit=1 " << shellQuote(options.worker);
+       << "# srun states --cpus-per-task: since Slurm 22.05 it no longer inherits the job's.\n"
+       << "exec srun --mpi=" << s.mpi << " --cpus-per-task=" << s.cpus_per_task
+       << " --kill-on-bad-exit=1 " << shellQuote(options.worker);
   for (const auto& arg : request.worker_args) text << " " << shellQuote(arg);
   text << "\n";
   return text.str();

@@ -69,7 +69,7 @@ requeue)
   # the resumed run ends 40 steps after the checkpoint (as a user shortening a run would).
   sed '/^train:/a\  max_steps: 1000000' "$micro" >"$work/rq.yaml"
   id=$(COGWORKER="$bin/cogworker" sbatch --parsable --ntasks-per-node=2 --cpus-per-task=1 --time=1 \
-    --signal=B:USR1@55 --output="$work/rq.out" "$repo/deploy/slurm/cogworker.sbatch" \
+    --signal=B:USR1@45 --output="$work/rq.out" "$repo/deploy/slurm/cogworker.sbatch" \
     --run-dir "$work/rq" --config "$work/rq.yaml" --set train.batch_size=2 --set train.epochs=1000)
   requeued() { sq --jobs="$id" | grep -q "|PENDING|" && grep -q "requeueing job" "$work/rq.out"; }
   check "the 1-minute job is signalled and requeues itself" wait_for 120 requeued

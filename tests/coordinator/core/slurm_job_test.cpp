@@ -107,7 +107,7 @@ TEST(SlurmScript, OneJobIsOneWorldOfRanksWithItsEnvironmentAndLog) {
         "#SBATCH --gpus-per-task=1\n", "#SBATCH --partition=gpu\n", "#SBATCH --account=lab\n",
         "#SBATCH --time=01:00:00\n", "#SBATCH --output=/s/a-2/worker.log\n", "#SBATCH --no-requeue\n",
         "#SBATCH --qos=short\n", "export COG_COORDINATOR='tcp://login1:5555'\n", "export OMP_NUM_THREADS=4\n",
-        "exec srun --mpi=pmix --kill-on-bad-exit=1 '/opt/cog/bin/cogworker' 'train' '--config' "
+        "exec srun --mpi=pmix --cpus-per-task=4 --kill-on-bad-exit=1 '/opt/cog/bin/cogworker' 'train' '--config' "
         "'/c/x.yaml' '--set' 'optim.lr=it'\\''s'\n"}) {
     EXPECT_NE(script.find(line), std::string::npos) << "missing: " << line << "in:\n" << script;
   }
