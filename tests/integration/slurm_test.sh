@@ -84,11 +84,11 @@ print(max(json.loads(l)['step'] for l in open('$work/rq/metrics.jsonl') if '\"ty
   completed() { sq --jobs="$id" | grep -q "|COMPLETED|"; }
   check "the requeued run finishes the training" wait_for 300 completed
   check "  it was the job's second run (restart 1)" grep -q "restart 1" "$work/rq.out"
-  check "  it resumed from the checkpoint and trained to max_steps" python3 -c "
+  check "  it resumed from the final checkpoint and trained to max_steps" python3 -c "
 import json, sys
 lines = [json.loads(l) for l in open('$work/rq/metrics.jsonl')]
 steps = [l['step'] for l in lines if l.get('type') == 'step']
-resumed = [l for l in lines if 'from $work/rq/checkpoints' in json.dumps(l)]
+resumed = [l for l in lines if 'from $work/rq/checkpoints/final' in json.dumps(l)]
 print('  last step', steps[-1], 'resume events', len(resumed))
 sys.exit(0 if steps[-1] == $first_stop + 40 and resumed else 1)"
   ;;
