@@ -65,8 +65,10 @@ void SlurmLauncher::stop(int64_t id, milliseconds grace) {
     kill(id);  // nothing runs yet: nothing to checkpoint
     return;
   }
-  // Only the steps (every rank), not the batch shell: srun then ends with its tasks.
-  scancel({"--signal=TERM", std::to_string(id)});
+  // Only the steps (every rank), not the batch shell: srun then ends with its tasks. USR1,
+  // which cogworker train honours as it does SIGTERM: a SIGTERM sent by scancel marks the
+  // step cancelled, and srun may kill the ranks before rank 0 has checkpointed.
+  scancel({"--signal=USR1", std::to_string(id)});
   pollSoon();
   if (it->second.cancel_timer) return;  // already stopping: keep the first deadline
   it->second.cancel_timer = std::make_unique<boost::asio::steady_timer>(executor_, grace);

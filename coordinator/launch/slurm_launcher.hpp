@@ -9,8 +9,10 @@
 // change, start or stop. A job that leaves squeue's list (or ends in it) is read once more
 // with `scontrol show job` for its exit code. No sacct: many clusters have no slurmdbd.
 //
-// Stopping: `scancel --signal=TERM` reaches every rank (each checkpoints at its next step
-// boundary and exits), then `scancel` after the grace period.
+// Stopping: `scancel --signal=USR1` reaches every rank (each checkpoints at its next step
+// boundary and exits, as on SIGTERM), then `scancel` after the grace period. A job still
+// queued is cancelled at once. At a time limit Slurm itself sends SIGTERM and kills after
+// its KillWait: the worker's checkpoint must fit in it.
 //
 // Threads: every member is touched on `executor` only, except the poll's commands, which
 // run on `poller_` with copies of what they need and post their results back.
