@@ -7,6 +7,8 @@
 #                  the job requeues itself and resumes from the checkpoint to the end
 #   coord_queue    three jobs with launcher.kind=slurm; each fills the node, so the others
 #                  wait PENDING (shown as queued with Slurm's reason) and start in turn
+#   coord_interrupt  Ctrl-C while one job runs and two are PENDING: the running one checkpoints,
+#                  the queued ones are cancelled in Slurm; `resume` finishes all three
 #   coord_faults   scancel of a running attempt from outside is a crash and restarts; kill -9
 #                  of cogcoord, then `resume` adopts the Slurm job still running; squeue ends empty
 # Exits 77 (ctest: skipped), saying why, only where Slurm cannot start (not root, no packages).
@@ -115,6 +117,31 @@ rows = sorted(sqlite3.connect(sys.argv[1]).execute("SELECT job_id, launch_id FRO
 print("  slurm job ids:", rows)
 sys.exit(0 if len(rows) == 3 else 1)
 PY
+  check "squeue is empty at the end" wait_for 30 squeue_empty
+  ;;
+
+coord_interrupt)
+  # One job runs (it fills the node), two wait PENDING; Ctrl-C: the running one checkpoints
+  # and ends, the queued ones are cancelled in Slurm; `resume` then finishes all three.
+  run_coord "$fixtures/coord_three_jobs.yaml" --set launcher.kind=slurm --set launcher.slurm.cpus_per_task=2 \
+    --set launcher.slurm.poll_max_s=2 --set slots=3 --set 'jobs[0].overrides=[train.epochs=2]' \
+    --set 'jobs[1].overrides=[train.epochs=1, model.variant=memory]' \
+    --set 'jobs[2].overrides=[train.epochs=1, model.variant=speed]'
+  check "one job trains while two wait in Slurm's queue" wait_for 120 bash -c "
+    [ \"\$(sqlite3 '$db' \"SELECT count(*) FROM jobs WHERE state='queued' AND end_reason LIKE 'Slurm: %'\")\" = 2 ] &&
+    [ \"\$(sqlite3 '$db' \"SELECT count(*) FROM metrics WHERE step >= 20\")\" -ge 1 ]"
+  kill -INT "$coord_pid"
+  wait_coord 90
+  check "SIGINT ends the coordinator with exit 130 (exit $rc)" test "$rc" -eq 130
+  check "every job is interrupted" test "$(q "SELECT count(*) FROM jobs WHERE state='interrupted'")" -eq 3
+  check "the running attempt checkpointed 'final'" test "$(ls -d "$work"/state/jobs/*/attempt-1/checkpoints/final | wc -l)" -eq 1
+  check "the queued Slurm jobs were cancelled: squeue is empty" wait_for 30 squeue_empty
+  "$bin/cogcoord" resume --state-dir "$work/state" >"$work/coord.log" 2>&1 &
+  coord_pid=$!
+  wait_coord 400
+  check "resume finishes the experiment (exit $rc)" test "$rc" -eq 0
+  check "every job finished" test "$(q "SELECT count(*) FROM jobs WHERE state='finished'")" -eq 3
+  for job in reasoning memory speed; do check "no stored metric of $job lost or doubled" history_complete "$job"; done
   check "squeue is empty at the end" wait_for 30 squeue_empty
   ;;
 
