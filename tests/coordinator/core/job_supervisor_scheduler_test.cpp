@@ -3,6 +3,7 @@
 // using up max_restarts; out of memory is reported as such.
 #include <gtest/gtest.h>
 
+#include "coordinator/status_view.hpp"
 #include "tests/coordinator/core/supervisor_harness.hpp"
 
 namespace cog::coord {
@@ -109,6 +110,15 @@ TEST(JobSupervisorScheduler, AWaitInTheQueueShowsAsQueuedWithTheReasonAndHoldsNo
   EXPECT_TRUE(h.advance(59).empty());
   h.job->onHello(1, wire::Hello{}, h.now());
   EXPECT_EQ(h.job->state(), JobState::kRunning);
+}
+
+TEST(JobSupervisorScheduler, TheStatusTableShowsWhyAJobIsQueued) {
+  H h;
+  h.job->start(h.now());
+  h.job->onLaunched(1, 7001, h.now());
+  h.job->onSchedulerQueue(1, std::string("Resources"), h.now());
+  const std::string table = formatStatusTable({h.job->row()});
+  EXPECT_NE(table.find("queued (Slurm: Resources)"), std::string::npos) << table;
 }
 
 TEST(JobSupervisorScheduler, ARankHeardFromIsRunningWhateverTheQueueSaidLast) {
