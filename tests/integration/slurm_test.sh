@@ -9,6 +9,8 @@
 #                  wait PENDING (shown as queued with Slurm's reason) and start in turn
 #   coord_interrupt  Ctrl-C while one job runs and two are PENDING: the running one checkpoints,
 #                  the queued ones are cancelled in Slurm; `resume` finishes all three
+#   coord_time_limit  attempts with a 1-minute limit: TIMEOUT resumes from the checkpoint the
+#                  worker saved on Slurm's SIGTERM, without using max_restarts (0 here)
 #   coord_faults   scancel of a running attempt from outside is a crash and restarts; kill -9
 #                  of cogcoord, then `resume` adopts the Slurm job still running; squeue ends empty
 # Exits 77 (ctest: skipped), saying why, only where Slurm cannot start (not root, no packages).
@@ -145,6 +147,25 @@ coord_interrupt)
   check "resume finishes the experiment (exit $rc)" test "$rc" -eq 0
   check "every job finished" test "$(q "SELECT count(*) FROM jobs WHERE state='finished'")" -eq 3
   for job in reasoning memory speed; do check "no stored metric of $job lost or doubled" history_complete "$job"; done
+  check "squeue is empty at the end" wait_for 30 squeue_empty
+  ;;
+
+coord_time_limit)
+  # Attempts with a 1-minute limit and no restarts allowed: Slurm ends the first at its limit
+  # (TIMEOUT; the worker checkpoints on Slurm's SIGTERM), the next resumes from that
+  # checkpoint without using a restart, and the job finishes.
+  run_coord "$fixtures/coord_one_job.yaml" --set launcher.kind=slurm --set launcher.slurm.poll_max_s=2 \
+    --set launcher.slurm.time=1 --set policies.restart.max_restarts=0 --set policies.early_stopping.patience=1000 \
+    --set 'jobs[0].overrides=[train.epochs=60, train.log_every=10]'
+  wait_coord 500
+  check "the coordinator exits 0 when the job finished (exit $rc)" test "$rc" -eq 0
+  check "the job finished with no restart used" \
+    test "$(q "SELECT state || ':' || restarts FROM jobs")" = "finished:0"
+  check "attempt 1 ended at its time limit (Slurm state TIMEOUT)" test \
+    "$(q "SELECT count(*) FROM attempts WHERE attempt=1 AND end='time_limit' AND end_reason LIKE '%TIMEOUT%'")" -eq 1
+  check "the next attempt resumed from a checkpoint past its start" test \
+    "$(q "SELECT count(*) FROM attempts WHERE attempt=2 AND kind='resume' AND start_step > 0")" -eq 1
+  echo "  attempts: $(q "SELECT group_concat(attempt || ' ' || end || ' from ' || start_step, '; ') FROM attempts")"
   check "squeue is empty at the end" wait_for 30 squeue_empty
   ;;
 
