@@ -1,5 +1,6 @@
 #include "coordinator/launch/slurm_launcher.hpp"
 
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>
 #include <fstream>
 #include <sstream>
@@ -142,7 +143,8 @@ void SlurmLauncher::schedulePoll(milliseconds delay) {
     last_poll_ = std::chrono::steady_clock::now();
     std::vector<int64_t> ids;
     for (const auto& [id, job] : jobs_) ids.push_back(id);
-    boost::asio::post(poller_, [this, ids] {
+    // The guard keeps the io_context running while the poll is away on poller_.
+    boost::asio::post(poller_, [this, ids, guard = boost::asio::make_work_guard(executor_)] {
       auto result = poll(ids);
       boost::asio::post(executor_, [this, result = std::move(result)] {
         polling_ = false;
