@@ -1,5 +1,6 @@
 #include "coordinator/launch/slurm_job.hpp"
 
+#include <cctype>
 #include <set>
 #include <sstream>
 
