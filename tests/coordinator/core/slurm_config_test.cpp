@@ -22,9 +22,11 @@ ExperimentConfig parse(const std::string& extra) {
   const auto dir = fs::temp_directory_path() / ("cog_slurm_config_" + std::to_string(::getpid()));
   fs::create_directories(dir);
   std::ofstream(dir / "m.yaml") << "model: {preset: tiny}\n";
-  auto config = parseExperimentConfig(std::string(kBase) + extra, "exp.yaml", dir.string());
-  fs::remove_all(dir);
-  return config;
+  struct Cleanup {
+    fs::path dir;
+    ~Cleanup() { fs::remove_all(dir); }
+  } cleanup{dir};  // also when parsing throws
+  return parseExperimentConfig(std::string(kBase) + extra, "exp.yaml", dir.string());
 }
 
 std::string errorOf(const std::string& extra) {
