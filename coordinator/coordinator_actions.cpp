@@ -140,7 +140,7 @@ int Coordinator::Impl::freeSlots() const {
 // In experiment order, every queued job that fits starts; a later, smaller job may start
 // while an earlier, larger one waits.
 void Coordinator::Impl::schedule() {
-  if (interrupted || done) return;
+  if (interrupted || done || resuming) return;
   for (auto& job : jobs) {
     if (!job->wantsSlots() || freeSlots() < job->spec().slots) continue;
     handle(*job, [&] { return job->start(now()); });

@@ -88,6 +88,7 @@ struct Coordinator::Impl {
   std::vector<std::unique_ptr<JobSupervisor>> jobs;  // experiment order = queue order
   std::map<std::string, JobSupervisor*> by_id;
   std::map<std::string, uint64_t> saved_version;  // the row version last stored, per job
+  bool resuming = false;  // inside resumeJobs(): nothing is scheduled until every job is restored
   bool interrupted = false;
   bool done = false;
   int exit_code = kCoordAllSucceeded;
