@@ -6,6 +6,7 @@
 
 #include "coordinator/coordinator_impl.hpp"
 #include "coordinator/http/bearer_token.hpp"
+#include "coordinator/launch/advertised_endpoint.hpp"
 #include "coordinator/launch/launcher_factory.hpp"
 #include "coordinator/status_view.hpp"
 
@@ -65,6 +66,7 @@ void Coordinator::Impl::start() {
     curve_server_public = curve->public_key;
   }
   endpoint = std::make_unique<wire::CoordinatorEndpoint>(wire_endpoint, curve);
+  worker_endpoint = advertisedEndpoint(endpoint->boundEndpoint(), experiment.coordinator.advertise);
   // The acting routes' secret: the operator's own file, or one generated into the state dir
   // (kept across `resume`, so cogctl and scripts keep working).
   const auto token = readOrCreateToken(options.token_file.empty() ? state.tokenFile() : options.token_file);
@@ -90,7 +92,7 @@ void Coordinator::Impl::start() {
                                   : std::string(),
                              static_cast<long long>(::getpid())};
   writeEndpoints(state, bound);
-  launcher = makeLauncher(experiment.launcher, strand, options.default_worker);
+  launcher = makeLauncher(experiment.launcher, strand, options.default_worker, experiment.name);
 
   store->upsertExperiment(
       {experiment.name, options.experiment_file, experiment.yaml, "running", unixNow(), unixNow()});
@@ -170,7 +172,15 @@ void Coordinator::Impl::onSignal(int signo) {
 // ended attempt is concluded within ~0.1 s of its 0.5 s quiet period.
 void Coordinator::Impl::tick() {
   if (done) return;
-  for (auto& job : jobs) handle(*job, [&] { return job->tick(now()); });
+  for (auto& job : jobs) {
+    // An attempt waiting in a cluster scheduler's queue shows as queued, with the reason.
+    const AttemptRow* attempt = job->currentAttempt();
+    if (attempt != nullptr && attempt->launch_id != 0 && launcher->alive(attempt->launch_id)) {
+      const auto reason = launcher->queuedReason(attempt->launch_id);
+      handle(*job, [&] { return job->onSchedulerQueue(attempt->attempt, reason, now()); });
+    }
+    handle(*job, [&] { return job->tick(now()); });
+  }
   tick_timer.expires_after(std::chrono::milliseconds(100));
   tick_timer.async_wait([this](const boost::system::error_code& ec) {
     if (!ec) tick();

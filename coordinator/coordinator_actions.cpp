@@ -116,7 +116,7 @@ void Coordinator::Impl::effect(JobSupervisor& job, const Action& action) {
 
 void Coordinator::Impl::startAttempt(JobSupervisor& job, const StartAttempt& start) {
   faults.reached(FaultPoint::kAttemptCommitted);
-  auto request = makeLaunchRequest(job.spec(), start, endpoint->boundEndpoint(), state);
+  auto request = makeLaunchRequest(job.spec(), start, worker_endpoint, state);
   issueAttemptKey(job.row().id, start.attempt, request);
   int64_t id = 0;
   try {
@@ -153,7 +153,7 @@ int Coordinator::Impl::freeSlots() const {
 // In experiment order, every queued job that fits starts; a later, smaller job may start
 // while an earlier, larger one waits.
 void Coordinator::Impl::schedule() {
-  if (interrupted || done) return;
+  if (interrupted || done || resuming) return;
   for (auto& job : jobs) {
     if (!job->wantsSlots() || freeSlots() < job->spec().slots) continue;
     handle(*job, [&] { return job->start(now()); });

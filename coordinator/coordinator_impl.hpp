@@ -106,6 +106,7 @@ struct Coordinator::Impl {
   std::unique_ptr<RestHandler> rest;
   std::unique_ptr<HttpServer> http;
   std::unique_ptr<Launcher> launcher;
+  std::string worker_endpoint;  // what workers dial: the bound wire endpoint, advertised
   boost::asio::signal_set signals;
   boost::asio::steady_timer tick_timer;
   boost::asio::steady_timer flush_timer;
@@ -113,6 +114,7 @@ struct Coordinator::Impl {
   std::vector<std::unique_ptr<JobSupervisor>> jobs;  // experiment order = queue order
   std::map<std::string, JobSupervisor*> by_id;
   std::map<std::string, uint64_t> saved_version;  // the row version last stored, per job
+  bool resuming = false;  // inside resumeJobs(): nothing is scheduled until every job is restored
   bool interrupted = false;
   bool done = false;
   int exit_code = kCoordAllSucceeded;

@@ -11,6 +11,9 @@ namespace cog::coord {
 void Coordinator::Impl::resumeJobs() {
   const auto grace =
       std::chrono::milliseconds(static_cast<int64_t>(experiment.launcher.stop_grace_s * 1000));
+  // A job concluded here (its attempt lost) frees its slots at once; were the scheduler to run
+  // then, a job not yet restored would start afresh as attempt 1, which the store already has.
+  resuming = true;
   for (auto& job : jobs) {
     const auto stored = store->job(job->spec().name);
     if (!stored) continue;
@@ -33,6 +36,7 @@ void Coordinator::Impl::resumeJobs() {
       handle(*job, [&] { return job->onAttemptLost(attempt, now()); });
     }
   }
+  resuming = false;  // the caller schedules next
 }
 
 }  // namespace cog::coord

@@ -70,7 +70,11 @@ std::string formatStatusTable(const std::vector<JobRow>& jobs) {
   for (const auto& job : jobs) {
     const auto& m = job.last_metrics;
     const bool running = job.state == JobState::kRunning || job.state == JobState::kStopping;
-    os << pad(job.id, 14) << pad(std::to_string(job.attempt), 8) << pad(nameOf(job.state), 14)
+    // A queued job whose attempt waits in a cluster scheduler shows why ("queued (Slurm: Resources)").
+    const bool scheduler_wait = job.state == JobState::kQueued && !job.end_reason.empty();
+    const std::string state =
+        scheduler_wait ? std::string(nameOf(job.state)) + " (" + job.end_reason + ")" : nameOf(job.state);
+    os << pad(job.id, 14) << pad(std::to_string(job.attempt), 8) << pad(state, 14)
        << pad(std::to_string(job.epoch + 1) + "/" + std::to_string(job.step), 12)
        << pad(formatValue(scalarOr(m, wire::metric::kLoss)), 9)
        << pad(formatValue(job.best_val_loss), 9)

@@ -24,7 +24,7 @@ namespace {
 
 using cog::worker::CoordinatorAddress;
 
-// Set by SIGTERM/SIGINT; the trainer polls it at step boundaries. A second signal while
+// Set by SIGTERM/SIGINT (and SIGUSR1 while training); the trainer polls it at step boundaries. A second signal while
 // the first is being honoured restores the default action, so Ctrl-C twice always quits.
 std::atomic<bool> g_stop_requested{false};
 
@@ -144,6 +144,10 @@ int main(int argc, char** argv) {
     if (*train_cmd) {
       std::signal(SIGTERM, onStopSignal);
       std::signal(SIGINT, onStopSignal);
+      // deploy/slurm/cogworker.sbatch forwards Slurm's time-limit warning as SIGUSR1: a
+      // SIGTERM sent with scancel marks the step cancelled, and srun may then kill the ranks
+      // before rank 0 has written its checkpoint.
+      std::signal(SIGUSR1, onStopSignal);
       train.default_threads = threads;
       train.rank = rank_info;
       train.stop_requested = &g_stop_requested;

@@ -87,8 +87,9 @@ void JobSupervisor::heard(int attempt, Instant now) {
   if (!isCurrent(attempt)) return;
   live_->last_heard = now.steady;
   live_->heard_from = true;
-  if (row_.state == JobState::kLaunching) {
+  if (row_.state == JobState::kLaunching || row_.state == JobState::kQueued) {
     row_.state = JobState::kRunning;
+    row_.end_reason.clear();
     changed();
   }
 }
@@ -109,6 +110,34 @@ Actions JobSupervisor::onLaunched(int attempt_number, int64_t launch_id, Instant
   a->launch_id = launch_id;
   live_->launched_at = now.steady;
   out.push_back(SaveAttempt{*a, false});
+  return out;
+}
+
+Actions JobSupervisor::onSchedulerQueue(int attempt_number, const std::optional<std::string>& reason,
+                                        Instant now) {
+  Actions out;
+  const bool waiting_state = row_.state == JobState::kLaunching || row_.state == JobState::kQueued;
+  if (!isCurrent(attempt_number) || live_->heard_from || live_->exit_known || !waiting_state ||
+      live_->planned != PlannedEnd::kNone) {
+    return out;
+  }
+  if (!reason) {
+    if (row_.state == JobState::kQueued) {
+      row_.state = JobState::kLaunching;  // it runs: the startup timeout counts from now
+      row_.end_reason.clear();
+      live_->launched_at = now.steady;
+      changed();
+    }
+    return out;
+  }
+  live_->launched_at = now.steady;
+  const std::string text = "Slurm: " + *reason;
+  if (row_.state == JobState::kQueued && row_.end_reason == text) return out;
+  row_.state = JobState::kQueued;
+  row_.end_reason = text;
+  changed();
+  decide(out, "pending",
+         "attempt " + std::to_string(attempt_number) + " waits in the Slurm queue (" + *reason + ")");
   return out;
 }
 

@@ -85,6 +85,10 @@ class JobSupervisor {
   Actions start(Instant now);
   // The launcher started (or adopted) attempt `attempt` under `launch_id`.
   Actions onLaunched(int attempt, int64_t launch_id, Instant now);
+  // The attempt waits in the cluster scheduler's queue for `reason` ("Resources"), or runs
+  // (nullopt). While it waits the job shows as queued with the reason, holds no slots of the
+  // pool, and its startup timeout has not begun.
+  Actions onSchedulerQueue(int attempt, const std::optional<std::string>& reason, Instant now);
   // Nothing could be started: the job fails, naming the error.
   Actions onLaunchFailed(int attempt, const std::string& error, Instant now);
   // After restore: the open attempt's processes are still running and now watched.
@@ -173,6 +177,8 @@ class JobSupervisor {
   void endAttempt(Actions& out, AttemptEnd end, const std::string& reason, Instant now);
   void endJob(Actions& out, JobState state, const std::string& reason);
   void restart(Actions& out, const std::string& why, Instant now);
+  void resumeAfterScheduler(Actions& out, SchedulerEnd why, const std::string& exit_text,
+                            Instant now);
   void rollback(Actions& out, Instant now);
   std::optional<CheckpointRow> newestCheckpoint(bool healthy_only) const;
   // checkpoint.keep: lets go of the checkpoints no rule keeps (policy/checkpoint_retention.hpp).

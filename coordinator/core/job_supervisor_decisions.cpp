@@ -288,6 +288,18 @@ void JobSupervisor::conclude(Actions& out, Instant now) {
     endJob(out, JobState::kFinished, "training " + std::string(wire::runEndName(*live.worker_end)));
     return;
   }
+  const SchedulerEnd scheduler = live.exit_known ? live.exit.scheduler : SchedulerEnd::kNone;
+  if (scheduler == SchedulerEnd::kTimeLimit || scheduler == SchedulerEnd::kPreempted) {
+    return resumeAfterScheduler(out, scheduler, exit_text, now);
+  }
+  if (scheduler == SchedulerEnd::kOutOfMemory) {
+    endAttempt(out, AttemptEnd::kOutOfMemory, "out of memory: " + exit_text, now);
+    decide(out, "out_of_memory",
+           "attempt " + std::to_string(number) + " was killed by Slurm for exceeding its memory (" +
+               exit_text + ", log " + log + ")");
+    restart(out, "out of memory", now);
+    return;
+  }
   if (live.exit_known && live.exit.signal == 0 && live.exit.exit_code == wire::kExitConfig) {
     // The worker refused its configuration: every restart would too.
     endAttempt(out, AttemptEnd::kConfigError, "config_error: " + exit_text, now);
@@ -306,6 +318,30 @@ void JobSupervisor::conclude(Actions& out, Instant now) {
       {{"exit_code", static_cast<double>(live.exit.exit_code)},
        {"signal", static_cast<double>(live.exit.signal)}});
   restart(out, exit_text, now);
+}
+
+// A time limit or a preemption is not the job's fault: the next attempt resumes from the newest
+// healthy checkpoint without using up max_restarts, as long as the attempt got further than
+// where it started (else a limit too short for one checkpoint would loop forever: it then
+// counts as a restart).
+void JobSupervisor::resumeAfterScheduler(Actions& out, SchedulerEnd why, const std::string& exit_text,
+                                         Instant now) {
+  const AttemptRow& ended = attempts_.back();
+  const bool time_limit = why == SchedulerEnd::kTimeLimit;
+  const std::string what = time_limit ? "its time limit" : "a preemption";
+  endAttempt(out, time_limit ? AttemptEnd::kTimeLimit : AttemptEnd::kPreempted,
+             (time_limit ? "time limit: " : "preempted: ") + exit_text, now);
+  const auto from = newestCheckpoint(true);
+  if (!from || from->step <= ended.start_step) {
+    restart(out, what + " before any new checkpoint (" + exit_text + ")", now);
+    return;
+  }
+  live_.reset();
+  if (interrupted_) return endJob(out, JobState::kInterrupted, "coordinator interrupted");
+  decide(out, "resume",
+         "Slurm ended attempt " + std::to_string(ended.attempt) + " at " + what + " (" + exit_text +
+             "): resuming from " + describeCheckpoint(from) + "; not counted as a restart");
+  launch(out, AttemptKind::kResume, from, now);
 }
 
 void JobSupervisor::restart(Actions& out, const std::string& why, Instant now) {

@@ -56,6 +56,24 @@ JobSpec parseJob(YamlFields f, const std::string& base_dir) {
   return job;
 }
 
+void parseSlurm(YamlFields f, SlurmSection& s) {
+  f.optional("partition", s.partition);
+  f.optional("account", s.account);
+  f.optional("time", s.time);
+  f.optional("gpus_per_task", s.gpus_per_task);
+  f.optional("cpus_per_task", s.cpus_per_task);
+  f.optional("extra_args", s.extra_args);
+  f.optional("mpi", s.mpi);
+  f.optional("poll_min_s", s.poll_min_s);
+  f.optional("poll_max_s", s.poll_max_s);
+  f.rejectUnknownKeys();
+  if (s.gpus_per_task < 0) f.fail("gpus_per_task", std::to_string(s.gpus_per_task) + ": must be 0 or more");
+  if (s.cpus_per_task < 1) f.fail("cpus_per_task", std::to_string(s.cpus_per_task) + ": must be at least 1");
+  // The rule: squeue never more than once a second per experiment.
+  f.requireRange("poll_min_s", s.poll_min_s, 1, 600, " s");
+  f.requireRange("poll_max_s", s.poll_max_s, s.poll_min_s, 600, " s");
+}
+
 void parseLauncher(YamlFields f, LauncherSection& l) {
   f.optional("kind", l.kind);
   f.optional("worker", l.worker);
@@ -63,14 +81,16 @@ void parseLauncher(YamlFields f, LauncherSection& l) {
   f.optional("mpirun_args", l.mpirun_args);
   f.optional("threads_per_rank", l.threads_per_rank);
   f.optional("stop_grace_s", l.stop_grace_s);
+  parseSlurm(f.section("slurm"), l.slurm);
   f.rejectUnknownKeys();
-  if (l.kind != "local") f.fail("kind", l.kind + ": expected local (the only launcher built so far)");
+  if (l.kind != "local" && l.kind != "slurm") f.fail("kind", l.kind + ": expected local or slurm");
   if (l.threads_per_rank < 1) f.fail("threads_per_rank", std::to_string(l.threads_per_rank) + ": must be at least 1");
   f.requireRange("stop_grace_s", l.stop_grace_s, 0.1, 3600, " s");
 }
 
 void parseCoordinator(YamlFields f, CoordinatorSection& c) {
   f.optional("wire", c.wire);
+  f.optional("advertise", c.advertise);
   f.optional("http", c.http);
   f.optional("status_every_s", c.status_every_s);
   f.optional("flush_ms", c.flush_ms);

@@ -18,17 +18,35 @@ struct JobSpec {
   CheckpointKeep checkpoint_keep;      // `checkpoint: {keep: {best, latest}}`
 };
 
+// launcher.slurm: how each attempt becomes one `sbatch` job (coordinator/launch/slurm_*).
+struct SlurmSection {
+  std::string partition;               // "" = the cluster's default partition
+  std::string account;
+  std::string time;                    // --time (e.g. "01:00:00"); "" = the partition's default
+  int gpus_per_task = 0;               // 0 = no --gpus-per-task
+  int cpus_per_task = 1;               // also each rank's OMP threads
+  std::vector<std::string> extra_args; // more sbatch options, e.g. ["--qos=short"]
+  std::string mpi = "pmix";            // srun --mpi=...: Debian's Open MPI speaks PMIx only
+  double poll_min_s = 1;               // squeue at most this often
+  double poll_max_s = 30;              // ... backing off to this when nothing changes
+};
+
 struct LauncherSection {
-  std::string kind = "local";          // local (Slurm: later, behind the same Launcher interface)
+  std::string kind = "local";          // local | slurm
   std::string worker;                  // cogworker binary; "" = the one beside cogcoord
   std::string mpirun = "mpirun";
   std::vector<std::string> mpirun_args = {"--oversubscribe", "--bind-to", "none"};
   int threads_per_rank = 1;            // OMP/LibTorch threads each rank gets (OMP_NUM_THREADS)
   double stop_grace_s = 20;            // SIGTERM -> this long -> SIGKILL of the process group
+  SlurmSection slurm;
 };
 
 struct CoordinatorSection {
   std::string wire = "tcp://127.0.0.1:0";  // ROUTER endpoint; port 0 = pick one (kept for resume)
+  // The host workers dial (replaces the wire endpoint's host in what they are told): for
+  // workers on other nodes when `wire` binds every interface (tcp://*:5555 or 0.0.0.0).
+  // "" = the bound host, or this machine's hostname when the wire binds every interface.
+  std::string advertise;
   std::string http = "127.0.0.1:0";        // REST listen address; "" = no HTTP server
   double status_every_s = 5;               // terminal table period
   int flush_ms = 50;                       // store commit period

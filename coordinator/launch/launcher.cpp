@@ -5,8 +5,11 @@
 namespace cog::coord {
 
 std::string ExitStatus::describe() const {
-  if (signal != 0) return "killed by signal " + std::to_string(signal) + " (" + ::strsignal(signal) + ")";
-  return "exit code " + std::to_string(exit_code);
+  std::string text = signal != 0 ? "killed by signal " + std::to_string(signal) + " (" +
+                                       ::strsignal(signal) + ")"
+                                 : "exit code " + std::to_string(exit_code);
+  if (!scheduler_state.empty()) text += ", Slurm state " + scheduler_state;
+  return text;
 }
 
 }  // namespace cog::coord

@@ -1,12 +1,13 @@
 #pragma once
 // How a job attempt becomes running processes. One small interface; backends beside it:
-// local_launcher.* (fork + exec of mpirun/cogworker in its own process group) and, later,
-// slurm (sbatch + squeue). Picked at run time from the experiment's `launcher.kind` by
+// local_launcher.* (fork + exec of mpirun/cogworker in its own process group) and
+// slurm_launcher.* (sbatch + squeue). Picked at run time from the experiment's `launcher.kind` by
 // makeLauncher (launcher_factory.hpp). The coordinator's core holds only this interface.
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -29,12 +30,26 @@ struct LaunchRequest {
   std::filesystem::path run_dir;  // the attempt's run folder (created by the caller)
 };
 
+// How a cluster scheduler ended an attempt, where it did (kNone: the processes ended on
+// their own, or the launcher has no scheduler). The supervisor resumes kTimeLimit and
+// kPreempted from the newest checkpoint without counting a restart: the job did nothing wrong.
+enum class SchedulerEnd {
+  kNone,
+  kTimeLimit,    // Slurm TIMEOUT / DEADLINE: its time was up (the worker checkpointed on SIGTERM)
+  kPreempted,    // Slurm PREEMPTED: a higher-priority job took the nodes
+  kOutOfMemory,  // Slurm OUT_OF_MEMORY
+  kNodeFail,     // Slurm NODE_FAIL / BOOT_FAIL
+  kCancelled,    // Slurm CANCELLED (by the coordinator's stop, or from outside)
+};
+
 // How an attempt's processes ended.
 struct ExitStatus {
   int exit_code = 0;  // the launcher process's code; -1 when killed by a signal
   int signal = 0;     // the signal that killed it, or 0
+  SchedulerEnd scheduler = SchedulerEnd::kNone;
+  std::string scheduler_state;  // the scheduler's own word for the end ("TIMEOUT"), or ""
   std::string describe() const;
-  bool success() const { return exit_code == 0 && signal == 0; }
+  bool success() const { return exit_code == 0 && signal == 0 && scheduler == SchedulerEnd::kNone; }
 };
 
 using ExitCallback = std::function<void(const ExitStatus&)>;
@@ -70,6 +85,10 @@ class Launcher {
   virtual bool alive(int64_t id) const = 0;
   // Attempts started or adopted and not yet ended.
   virtual size_t running() const = 0;
+  // Why the attempt has not started yet while a cluster scheduler holds it in its queue
+  // (Slurm's reason: "Resources", "Priority", ...); nullopt once it runs. A launcher
+  // without a queue never holds one (the local launcher's attempts start at once).
+  virtual std::optional<std::string> queuedReason(int64_t /*id*/) const { return std::nullopt; }
   // After a coordinator restart: watch the attempt's processes again (kAdopted), or stop
   // them within `grace` and report kGone. May block up to about `grace`.
   virtual Adoption adoptOrTerminate(const OpenAttempt& attempt, std::chrono::milliseconds grace,

@@ -12,9 +12,10 @@ namespace cog::coord {
 
 using LauncherExecutor = boost::asio::strand<boost::asio::io_context::executor_type>;
 
-// `default_worker` is the cogworker binary used when launcher.worker is empty. Throws
-// ConfigError for a kind this build does not have.
+// `default_worker` is the cogworker binary used when launcher.worker is empty; `experiment`
+// names Slurm jobs. Throws ConfigError for a kind this build does not have.
 std::unique_ptr<Launcher> makeLauncher(const LauncherSection& config, LauncherExecutor executor,
-                                       const std::string& default_worker);
+                                       const std::string& default_worker,
+                                       const std::string& experiment);
 
 }  // namespace cog::coord

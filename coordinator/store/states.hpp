@@ -11,7 +11,8 @@ namespace cog::coord {
 
 // Every state a job really has (the job supervisor's state machine, core/job_supervisor.hpp).
 enum class JobState : uint8_t {
-  kQueued,        // waiting for slots: never started, or resumed and waiting again
+  kQueued,        // waiting for slots: never started, or resumed and waiting again; or its
+                  // attempt waits in a cluster scheduler's queue (end_reason says why)
   kLaunching,     // attempt recorded and its processes started; rank 0 not heard from yet
   kRunning,       // rank 0 of the current attempt is reporting
   kStopping,      // the coordinator asked the attempt to end (it checkpoints first)
@@ -53,6 +54,9 @@ enum class AttemptEnd : uint8_t {
   kStopped,          // an operator stopped it (or relaunched the job)
   kConfigError,      // the worker refused its configuration: restarting cannot help
   kFailed,           // the coordinator failed while handling it (an internal error)
+  kTimeLimit,        // the cluster scheduler ended it at its time limit (resumed, not a restart)
+  kPreempted,        // the cluster scheduler preempted it (resumed, not a restart)
+  kOutOfMemory,      // the cluster scheduler killed it for exceeding its memory (a crash)
 };
 
 template <typename E>
@@ -87,7 +91,7 @@ struct EnumNames<AttemptKind> {
 
 template <>
 struct EnumNames<AttemptEnd> {
-  static constexpr std::array<std::pair<AttemptEnd, const char*>, 14> kNames{{
+  static constexpr std::array<std::pair<AttemptEnd, const char*>, 17> kNames{{
       {AttemptEnd::kOpen, ""},
       {AttemptEnd::kFinished, "finished"},
       {AttemptEnd::kEarlyStopped, "early_stopped"},
@@ -102,6 +106,9 @@ struct EnumNames<AttemptEnd> {
       {AttemptEnd::kStopped, "stopped"},
       {AttemptEnd::kFailed, "failed"},
       {AttemptEnd::kConfigError, "config_error"},
+      {AttemptEnd::kTimeLimit, "time_limit"},
+      {AttemptEnd::kPreempted, "preempted"},
+      {AttemptEnd::kOutOfMemory, "out_of_memory"},
   }};
 };
 

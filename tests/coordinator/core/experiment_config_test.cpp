@@ -88,7 +88,7 @@ TEST_F(ExperimentConfigTest, ErrorsNameFileKeyAndValue) {
   EXPECT_NE(too_big.find("jobs[0].slots"), std::string::npos) << too_big;
   const auto unknown = errorOf(std::string(kValid) + "lancher: {kind: local}\n");
   EXPECT_NE(unknown.find("lancher"), std::string::npos) << unknown;
-  const auto kind = errorOf(std::string(kValid) + "launcher: {kind: slurm}\n");
+  const auto kind = errorOf(std::string(kValid) + "launcher: {kind: pbs}\n");
   EXPECT_NE(kind.find("launcher.kind"), std::string::npos) << kind;
   EXPECT_NE(errorOf("name: x\njobs: []\n").find("no jobs"), std::string::npos);
   const auto ranks = errorOf(kValid, {"jobs[0].ranks=0"});
