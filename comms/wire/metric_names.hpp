@@ -27,5 +27,12 @@ inline constexpr const char* kTopTokenShare = "top_token_share";
 // Prefixes of per-slice exact match: "exact_match.family.recall", "exact_match.class.one_digit".
 inline constexpr const char* kExactMatchFamilyPrefix = "exact_match.family.";
 inline constexpr const char* kExactMatchClassPrefix = "exact_match.class.";
+// The lowest of the per-family and per-class exact matches (absent when there are none).
+inline constexpr const char* kExactMatchWeakest = "exact_match.weakest";
+// Per curriculum stage k (0-based), on the held-out records of difficulty <= the stage's
+// max_difficulty: "val_loss.stage.1", "exact_match.stage.1". Early stopping and the best
+// checkpoint can so compare a stage with itself.
+inline constexpr const char* kValLossStagePrefix = "val_loss.stage.";
+inline constexpr const char* kExactMatchStagePrefix = "exact_match.stage.";
 
 }  // namespace cog::wire::metric
