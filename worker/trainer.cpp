@@ -487,6 +487,7 @@ void Trainer::State::validate(int64_t epoch) {
   report.scalars = {{wire::metric::kValLoss, val_loss},
                     {"val_ppl", std::exp(std::min(val_loss, 50.0))},
                     {wire::metric::kExactMatch, answers.exactMatch()},
+                    {wire::metric::kExactMatchFlexible, answers.flexibleMatch()},
                     {wire::metric::kAnswered, static_cast<double>(answers.answered)},
                     {wire::metric::kDistinct1, answers.distinct_1},
                     {wire::metric::kDistinct2, answers.distinct_2},

@@ -20,6 +20,9 @@ inline constexpr const char* kEtaS = "eta_s";
 // Validation
 inline constexpr const char* kValLoss = "val_loss";
 inline constexpr const char* kExactMatch = "exact_match";
+// Scored on the last number of each answer (lm-evaluation-harness's flexible-extract; GSM8K's
+// strict score needs "####" in the answer).
+inline constexpr const char* kExactMatchFlexible = "exact_match_flexible";
 inline constexpr const char* kAnswered = "answered";
 inline constexpr const char* kDistinct1 = "distinct_1";
 inline constexpr const char* kDistinct2 = "distinct_2";

@@ -155,7 +155,7 @@ TEST(Trainer, ValidationReportsEveryFamilyClassAndStage) {
   for (const char* name : {"exact_match.family.arithmetic", "exact_match.family.store", "exact_match.family.recall",
                            "exact_match.class.one_digit", "exact_match.class.two_digit", "exact_match.class.mixed",
                            "exact_match.weakest", "val_loss.stage.0", "val_loss.stage.1", "exact_match.stage.0",
-                           "exact_match.stage.1"}) {
+                           "exact_match.stage.1", "exact_match_flexible"}) {
     EXPECT_TRUE(std::isfinite(scalarOr(s, name, NAN))) << name;
   }
   EXPECT_NEAR(scalarOr(s, "val_loss.stage.1", 0), scalarOr(s, "val_loss", 1), 1e-4);
