@@ -199,7 +199,8 @@ int runEval(const EvalCommand& command) {
   nlohmann::json j = {{"records", records.size()},     {"tokens", loss.tokens},
                       {"loss", mean},                   {"perplexity", std::exp(std::min(mean, 50.0))},
                       {"exact_match", answers.exactMatch()}, {"correct", answers.correct},
-                      {wire::metric::kExactMatchFlexible, answers.flexibleMatch()}, {"correct_flexible", answers.correct_flexible},
+                      {wire::metric::kExactMatchFlexible, answers.flexibleMatch()},
+                      {"correct_flexible", answers.correct_flexible},
                       {"answered", answers.answered},   {"distinct_1", answers.distinct_1},
                       {"top_token_share", answers.top_token_share}};
   for (const auto& [name, value] : slices) j[name] = value;

@@ -13,9 +13,9 @@ struct DemoOptions {
   const std::atomic<bool>* stop_requested = nullptr;
 };
 
-// A one-model demo without the coordinator (`make demo` trains all three through cogcoord): versions, the three full-size variants'
-// parameter counts, then a tiny reasoning model trained on synthetic arithmetic from
-// scratch (no downloads), answering the original project's test prompts at the end.
+// A one-model demo without the coordinator (`make demo` trains all three through cogcoord):
+// versions, the three full-size variants' parameter counts, then a tiny reasoning model
+// trained from scratch on synthetic data (no downloads), asked the original prompts at the end.
 int runDemo(const DemoOptions& options);
 
 // The original project judged its models by these three prompts (the seed's own test).

@@ -139,7 +139,8 @@ int main(int argc, char** argv) {
   smoke->add_option("--steps", smoke_options.steps, "Optimizer steps")->check(CLI::PositiveNumber)->capture_default_str();
 
   DemoOptions demo_options;
-  auto* demo = app.add_subcommand("demo", "One tiny model trained and asked the original prompts, no coordinator (`make demo` runs all three)");
+  auto* demo = app.add_subcommand(
+      "demo", "One tiny model trained and asked the original prompts, no coordinator (`make demo` runs all three)");
   demo->add_option("--run-dir", demo_options.run_dir, "Where the demo run goes")->capture_default_str();
 
   CLI11_PARSE(app, argc, argv);
@@ -172,7 +173,8 @@ int main(int argc, char** argv) {
     if (*ask_cmd) {
       if (!ask_labels.empty() && ask_labels.size() != ask_checkpoints.size()) {
         throw cog::ConfigError("ask: " + std::to_string(ask_labels.size()) + " --label for " +
-                          std::to_string(ask_checkpoints.size()) + " --checkpoint: give one label per checkpoint, or none");
+                          std::to_string(ask_checkpoints.size()) +
+                          " --checkpoint: give one label per checkpoint, or none");
       }
       std::vector<AskedModel> models;
       for (size_t i = 0; i < ask_checkpoints.size(); ++i) {
