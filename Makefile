@@ -24,8 +24,11 @@ build: configure
 
 # The three tiny Cognate models trained side by side by the coordinator (configs/demo.yaml);
 # REST on http://127.0.0.1:8080/api/v1/jobs while it runs. Each run gets its own state dir.
+# At the end each model is asked the original project's three test prompts.
 demo: build
-	@$(BUILD_DIR)/bin/cogcoord run configs/demo.yaml --state-dir runs/demo-$$(date +%Y%m%d-%H%M%S)
+	@state=runs/demo-$$(date +%Y%m%d-%H%M%S); \
+	$(BUILD_DIR)/bin/cogcoord run configs/demo.yaml --state-dir $$state && \
+	scripts/ask-demo-models $(BUILD_DIR) $$state
 
 test: build
 	@# One intra-op thread per test process: with ctest -j2 on 2 cores, OpenMP teams of 2

@@ -54,6 +54,27 @@ std::string extractAnswer(const std::string& source, const std::string& generate
   return trim(text);
 }
 
+std::string extractLastNumber(const std::string& generated) {
+  std::string text = generated.substr(0, generated.find("Q:"));
+  auto digit = [&](size_t i) { return i < text.size() && std::isdigit(static_cast<unsigned char>(text[i])); };
+  std::string last;
+  for (size_t i = 0; i < text.size();) {
+    if (!digit(i)) {
+      ++i;
+      continue;
+    }
+    const size_t begin = i > 0 && text[i - 1] == '-' ? i - 1 : i;
+    // Digits, with ',' between digit groups and one '.' followed by a digit.
+    bool seen_point = false;
+    while (digit(i) || ((text[i] == ',' || (text[i] == '.' && !seen_point)) && digit(i + 1))) {
+      if (text[i] == '.') seen_point = true;
+      ++i;
+    }
+    last = text.substr(begin, i - begin);
+  }
+  return last;
+}
+
 bool answersMatch(const std::string& extracted, const std::string& reference) {
   return !extracted.empty() && normalise(extracted) == normalise(reference);
 }

@@ -4,10 +4,12 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <iomanip>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "comms/wire/metric_names.hpp"
 #include "model/generation.hpp"
 #include "model/tokenizer/tokenizer_factory.hpp"
 #include "worker/data/source_loader.hpp"
@@ -185,12 +187,24 @@ int runEval(const EvalCommand& command) {
   const double mean = loss.mean();
   std::cout << "records " << records.size() << ", scored tokens " << loss.tokens << "\n"
             << "loss " << mean << "  perplexity " << std::exp(std::min(mean, 50.0)) << "  exact_match "
-            << answers.exactMatch() << " (" << answers.correct << "/" << answers.answered << ")\n";
+            << answers.exactMatch() << " (" << answers.correct << "/" << answers.answered << ")"
+            << "  flexible " << answers.flexibleMatch() << " (" << answers.correct_flexible << "/"
+            << answers.answered << ", last number of the answer)\n";
+  // Per slice, weakest first, so what the model has not learnt is the first thing read.
+  const Scalars slices = sliceScalars(answers);
+  std::vector<std::pair<std::string, double>> ranked(slices.begin(), slices.end());
+  std::stable_sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) { return a.second < b.second; });
+  for (const auto& [name, value] : ranked) {
+    if (name != wire::metric::kExactMatchWeakest) std::cout << "  " << name << " " << value << "\n";
+  }
   nlohmann::json j = {{"records", records.size()},     {"tokens", loss.tokens},
                       {"loss", mean},                   {"perplexity", std::exp(std::min(mean, 50.0))},
                       {"exact_match", answers.exactMatch()}, {"correct", answers.correct},
+                      {wire::metric::kExactMatchFlexible, answers.flexibleMatch()},
+                      {"correct_flexible", answers.correct_flexible},
                       {"answered", answers.answered},   {"distinct_1", answers.distinct_1},
                       {"top_token_share", answers.top_token_share}};
+  for (const auto& [name, value] : slices) j[name] = value;
   std::cout << j.dump() << "\n";
   return kExitOk;
 }

@@ -52,7 +52,7 @@ int runScore(const ScoreCommand& command);
 struct EvalCommand {
   std::string checkpoint;
   std::string data;
-  std::string format;  // gsm8k | svamp | mbpp | arc | arc_easy | arc_challenge | hellaswag
+  std::string format;  // gsm8k | svamp | mbpp | arc | arc_easy | arc_challenge | hellaswag | qa
   int64_t max_new_tokens = 32;
   int64_t limit = 0;   // 0 = every record
   int64_t batch = 8;

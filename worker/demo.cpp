@@ -4,9 +4,11 @@
 
 #include <filesystem>
 #include <fstream>
+#include <cstdio>
 #include <iostream>
 
 #include "model/generation.hpp"
+#include "worker/answer_match.hpp"
 #include "worker/commands.hpp"
 #include "worker/exit_codes.hpp"
 #include "worker/loaded_model.hpp"
@@ -16,7 +18,9 @@
 namespace cog::worker {
 
 const char* demoConfigYaml() {
-  return R"(# cogworker demo: tiny reasoning model, synthetic arithmetic, about 5 minutes on 2 CPU cores.
+  return R"(# cogworker demo: tiny reasoning model on the synthetic task that covers the original
+# project's three test prompts (levels 1-2: sums and differences in 0-99, the store phrasing,
+# in-context recall), with configs/models/tiny-*.yaml's recipe.
 model:
   preset: tiny
   variant: reasoning
@@ -27,14 +31,16 @@ data:
   sources:
     - kind: synthetic
       count: 12000
-      max_difficulty: 3
+      max_difficulty: 2
       seed: 7
   val_fraction: 0.02
+  loss_on: answer
+  packing: documents
   curriculum:
-    - {from_epoch: 0, max_difficulty: 2}
-    - {from_epoch: 1, max_difficulty: 3}
+    - {from_epoch: 0, max_difficulty: 1}
+    - {from_epoch: 1, max_difficulty: 2}
 train:
-  epochs: 2
+  epochs: 3
   batch_size: 16
   seq_len: 96
   log_every: 25
@@ -42,15 +48,58 @@ optim:
   muon_lr: 0.02
   fallback_lr: 0.003
   grokfast_lambda: 0.1
+  weight_decay: 0.1
 schedule:
   kind: warmup_cosine
   warmup_steps: 50
+  min_lr_factor: 0.05
 validation:
-  generate_samples: 48
-  max_new_tokens: 8
+  generate_samples: 70
+  max_new_tokens: 10
 checkpoint:
   every_epochs: 1
 )";
+}
+
+const std::vector<TestPrompt>& originalTestPrompts() {
+  static const std::vector<TestPrompt> prompts = {
+      {"Q: If a store has 15 apples and sells 7, how many are left? A:", "8"},
+      {"Q: What is 25 + 17? A:", "42"},
+      {"Q: The capital of France is Paris. Q: What is the capital of France? A:", "Paris"}};
+  return prompts;
+}
+
+std::vector<int> askOriginalPrompts(const std::vector<AskedModel>& models, std::ostream& out) {
+  out << "== The original project's test prompts ==\n";
+  std::vector<int> right;
+  for (const auto& asked : models) {
+    auto loaded = loadModelForInference(asked.checkpoint);
+    int correct = 0;
+    for (const auto& test : originalTestPrompts()) {
+      std::vector<int64_t> ids{loaded.tokenizer->bosId()};
+      for (int32_t id : loaded.tokenizer->encode(test.prompt)) ids.push_back(id);
+      model::GenerationOptions gen;
+      gen.max_new_tokens = 12;
+      gen.stop_token = loaded.tokenizer->eosId();
+      auto produced = model::generate(*loaded.net, ids, gen);
+      if (!produced.empty() && produced.back() == loaded.tokenizer->eosId()) produced.pop_back();
+      const std::string generated = loaded.tokenizer->decode(std::vector<int32_t>(produced.begin(), produced.end()));
+      const std::string answer = extractAnswer("synthetic", generated);
+      const bool ok = answersMatch(answer, test.expected);
+      correct += ok ? 1 : 0;
+      char line[512];
+      std::snprintf(line, sizeof line, "  %-10s %-72s expected %-6s got %-12s %s\n", asked.label.c_str(), test.prompt,
+                    test.expected, ("\"" + answer + "\"").c_str(), ok ? "ok" : "WRONG");
+      out << line;
+    }
+    right.push_back(correct);
+  }
+  for (size_t m = 0; m < models.size(); ++m) {
+    out << "  " << models[m].label << ": " << right[m] << "/" << originalTestPrompts().size() << " right ("
+        << models[m].checkpoint.string() << ")\n";
+  }
+  out << std::flush;
+  return right;
 }
 
 int runDemo(const DemoOptions& options) {
@@ -74,20 +123,8 @@ int runDemo(const DemoOptions& options) {
   std::filesystem::remove(std::filesystem::path(options.run_dir) / "metrics.jsonl");
   runTrain(train);
 
-  auto loaded = loadModelForInference(std::filesystem::path(options.run_dir) / "checkpoints" / "final");
-  std::cout << "\n== The original project's test prompts ==\n";
-  for (const char* prompt : {"Q: If a store has 15 apples and sells 7, how many are left? A:",
-                             "Q: What is 25 + 17? A:", "Q: What is the capital of France? A:"}) {
-    std::vector<int64_t> ids{loaded.tokenizer->bosId()};
-    for (int32_t id : loaded.tokenizer->encode(prompt)) ids.push_back(id);
-    model::GenerationOptions gen;
-    gen.max_new_tokens = 12;
-    gen.stop_token = loaded.tokenizer->eosId();
-    auto produced = model::generate(*loaded.net, ids, gen);
-    std::vector<int32_t> out(produced.begin(), produced.end());
-    std::cout << "  " << prompt << loaded.tokenizer->decode(out) << "\n";
-  }
-  std::cout << "(the capital question is outside the synthetic arithmetic data: expect a guess)\n";
+  std::cout << "\n";
+  askOriginalPrompts({{"reasoning", std::filesystem::path(options.run_dir) / "checkpoints" / "final"}}, std::cout);
   return kExitOk;
 }
 

@@ -106,9 +106,17 @@ int main(int argc, char** argv) {
   auto* eval_cmd = app.add_subcommand("eval", "Loss, perplexity and exact match on a dataset file");
   eval_cmd->add_option("--checkpoint", eval.checkpoint, "Checkpoint directory")->required()->check(CLI::ExistingDirectory);
   eval_cmd->add_option("--data", eval.data, "Dataset file in its original format")->required()->check(CLI::ExistingFile);
-  eval_cmd->add_option("--format", eval.format, "gsm8k | svamp | mbpp | arc | arc_easy | arc_challenge | hellaswag")->required();
+  eval_cmd->add_option("--format", eval.format,
+                       "gsm8k | svamp | mbpp | arc | arc_easy | arc_challenge | hellaswag | qa (JSONL {\"question\", \"answer\"})")
+      ->required();
   eval_cmd->add_option("--max-new-tokens", eval.max_new_tokens, "Answer length limit")->capture_default_str()->check(CLI::PositiveNumber);
   eval_cmd->add_option("--limit", eval.limit, "Evaluate the first N records only (0 = all)")->capture_default_str()->check(CLI::NonNegativeNumber);
+
+  std::vector<std::string> ask_checkpoints, ask_labels;
+  auto* ask_cmd = app.add_subcommand("ask", "Ask trained models the original project's three test prompts");
+  ask_cmd->add_option("--checkpoint", ask_checkpoints, "Checkpoint directory (repeatable: one row group per model)")
+      ->required()->check(CLI::ExistingDirectory);
+  ask_cmd->add_option("--label", ask_labels, "Name to show for each checkpoint, in order (default: the path)");
 
   TokenizeCommand tokenize;
   auto* tokenize_cmd = app.add_subcommand("tokenize", "Token ids of a text under a config's tokenizer, as JSON");
@@ -131,7 +139,8 @@ int main(int argc, char** argv) {
   smoke->add_option("--steps", smoke_options.steps, "Optimizer steps")->check(CLI::PositiveNumber)->capture_default_str();
 
   DemoOptions demo_options;
-  auto* demo = app.add_subcommand("demo", "The embedded default job (what `make demo` runs)");
+  auto* demo = app.add_subcommand(
+      "demo", "One tiny model trained and asked the original prompts, no coordinator (`make demo` runs all three)");
   demo->add_option("--run-dir", demo_options.run_dir, "Where the demo run goes")->capture_default_str();
 
   CLI11_PARSE(app, argc, argv);
@@ -165,6 +174,19 @@ int main(int argc, char** argv) {
     if (*score_cmd) return runScore(score);
     if (*eval_cmd) return runEval(eval);
     if (*tokenize_cmd) return runTokenize(tokenize);
+    if (*ask_cmd) {
+      if (!ask_labels.empty() && ask_labels.size() != ask_checkpoints.size()) {
+        throw cog::ConfigError("ask: " + std::to_string(ask_labels.size()) + " --label for " +
+                          std::to_string(ask_checkpoints.size()) +
+                          " --checkpoint: give one label per checkpoint, or none");
+      }
+      std::vector<AskedModel> models;
+      for (size_t i = 0; i < ask_checkpoints.size(); ++i) {
+        models.push_back({ask_labels.empty() ? ask_checkpoints[i] : ask_labels[i], ask_checkpoints[i]});
+      }
+      askOriginalPrompts(models, std::cout);
+      return kExitOk;
+    }
     if (*summary) {
       auto variants = variant == "all" ? cog::model::variantNames() : std::vector<std::string>{variant};
       for (const auto& v : variants) printModelSummary(cog::model::makeModelConfig(preset, v), std::cout);

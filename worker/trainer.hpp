@@ -54,6 +54,11 @@ struct TrainResult {
   std::filesystem::path final_checkpoint;
 };
 
+// The warmup a run of planned_steps uses: schedule.warmup_steps when shorter than the run,
+// else a tenth of the run (a short trial with --set train.max_steps=40 of a config warming up
+// over 100 steps is then warned about, not refused).
+int64_t scaledWarmup(int64_t warmup_steps, int64_t planned_steps);
+
 // "val_loss 0.4087, best 0.4087, exact_match 0.992", or "not validated yet" for a run stopped
 // (SIGTERM) before its first validation, rather than "val_loss nan, best inf".
 std::string describeValidation(const TrainResult& result);

@@ -5,6 +5,7 @@
 #include <map>
 #include <set>
 
+#include "comms/wire/metric_names.hpp"
 #include "model/generation.hpp"
 #include "worker/answer_match.hpp"
 #include "worker/token_batch_tensors.hpp"
@@ -87,6 +88,14 @@ AnswerResult evaluateAnswers(model::CognateModelImpl& model, const Tokenizer& to
     const bool correct = answersMatch(extractAnswer(record.source, generated), record.final_answer);
     ++result.answered;
     result.correct += correct ? 1 : 0;
+    result.correct_flexible += answersMatch(extractLastNumber(generated), record.final_answer) ? 1 : 0;
+    auto count = [correct](Tally& t) {
+      ++t.answered;
+      t.correct += correct ? 1 : 0;
+    };
+    if (!record.family.empty()) count(result.by_family[record.family]);
+    if (!record.operand_class.empty()) count(result.by_class[record.operand_class]);
+    count(result.by_difficulty[record.difficulty]);
     result.samples.push_back({record.source, record.prompt(), generated, record.final_answer, correct});
     answers.push_back(std::move(produced));
   }
@@ -95,6 +104,42 @@ AnswerResult evaluateAnswers(model::CognateModelImpl& model, const Tokenizer& to
   result.distinct_2 = d.distinct_2;
   result.top_token_share = d.top_token_share;
   return result;
+}
+
+Scalars sliceScalars(const AnswerResult& answers) {
+  Scalars out;
+  double weakest = 2;
+  auto add = [&](const std::string& prefix, const std::map<std::string, Tally>& slices) {
+    for (const auto& [name, tally] : slices) {
+      out.emplace_back(prefix + name, tally.exactMatch());
+      weakest = std::min(weakest, tally.exactMatch());
+    }
+  };
+  add(wire::metric::kExactMatchFamilyPrefix, answers.by_family);
+  add(wire::metric::kExactMatchClassPrefix, answers.by_class);
+  if (weakest <= 1) out.emplace_back(wire::metric::kExactMatchWeakest, weakest);
+  return out;
+}
+
+double exactMatchUpTo(const AnswerResult& answers, int max_difficulty) {
+  Tally sum;
+  for (const auto& [difficulty, tally] : answers.by_difficulty) {
+    if (difficulty > max_difficulty) continue;
+    sum.answered += tally.answered;
+    sum.correct += tally.correct;
+  }
+  return sum.exactMatch();
+}
+
+std::vector<std::vector<data::QaRecord>> splitBySlice(const std::vector<data::QaRecord>& records) {
+  std::map<std::pair<std::string, std::string>, size_t> index;
+  std::vector<std::vector<data::QaRecord>> slices;
+  for (const auto& record : records) {
+    auto [it, added] = index.try_emplace({record.family, record.operand_class}, slices.size());
+    if (added) slices.emplace_back();
+    slices[it->second].push_back(record);
+  }
+  return slices;
 }
 
 data::EpochStream packRecords(const std::vector<data::QaRecord>& records, const Tokenizer& tokenizer,

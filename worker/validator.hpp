@@ -4,6 +4,8 @@
 // and the diversity of those answers — the mode-collapse signals (distinct-1/2, top-token
 // share) that would have flagged a model answering every prompt with "::::::".
 #include <cstdint>
+#include <map>
+#include <string>
 #include <vector>
 
 #include "model/cognate.hpp"
@@ -27,20 +29,49 @@ struct LossResult {
 LossResult evaluateLoss(model::CognateModelImpl& model, const data::EpochStream& stream, int64_t first,
                         int64_t last, int64_t batch, int64_t max_batches);
 
+// Exact match over one slice of the answered questions.
+struct Tally {
+  int64_t answered = 0;
+  int64_t correct = 0;
+  double exactMatch() const { return answered ? static_cast<double>(correct) / answered : 0.0; }
+};
+
 struct AnswerResult {
   int64_t answered = 0;
   int64_t correct = 0;
+  // Scored on the last number of each answer instead (extractLastNumber): for GSM8K, the
+  // flexible score beside the strict "####" one; for one-line sources it forgives a
+  // continuation that adds words after the number.
+  int64_t correct_flexible = 0;
+  // The same answers counted per slice, so 1.000 overall cannot hide a class never asked
+  // or never learnt: per record family and operand class (records that have one, see
+  // QaRecord), and per difficulty (curriculum stages group these).
+  std::map<std::string, Tally> by_family;
+  std::map<std::string, Tally> by_class;
+  std::map<int, Tally> by_difficulty;
   double distinct_1 = 0;
   double distinct_2 = 0;
   double top_token_share = 0;
   std::vector<AnswerSample> samples;
   double exactMatch() const { return answered ? static_cast<double>(correct) / answered : 0.0; }
+  double flexibleMatch() const { return answered ? static_cast<double>(correct_flexible) / answered : 0.0; }
 };
 
 // Greedy answers to `records` (prompt "Q: ... A:", stop at EOS or max_new_tokens), compared
 // with each record's final answer; diversity is measured on the generated answer tokens.
 AnswerResult evaluateAnswers(model::CognateModelImpl& model, const Tokenizer& tokenizer,
                              const std::vector<data::QaRecord>& records, int64_t max_new_tokens);
+
+// exact_match.family.<f> and exact_match.class.<c> for every slice answered, and
+// exact_match.weakest, the lowest of them (none when no record has a family or class).
+Scalars sliceScalars(const AnswerResult& answers);
+
+// Exact match over the answered records with difficulty <= max_difficulty (0 when none).
+double exactMatchUpTo(const AnswerResult& answers, int max_difficulty);
+
+// Splits records into slices by (family, operand class), each in its original order, so that
+// interleave() asks every slice a fair share of the questions.
+std::vector<std::vector<data::QaRecord>> splitBySlice(const std::vector<data::QaRecord>& records);
 
 struct Diversity {
   double distinct_1 = 0;       // unique tokens / tokens

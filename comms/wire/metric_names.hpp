@@ -20,6 +20,9 @@ inline constexpr const char* kEtaS = "eta_s";
 // Validation
 inline constexpr const char* kValLoss = "val_loss";
 inline constexpr const char* kExactMatch = "exact_match";
+// Scored on the last number of each answer (lm-evaluation-harness's flexible-extract; GSM8K's
+// strict score needs "####" in the answer).
+inline constexpr const char* kExactMatchFlexible = "exact_match_flexible";
 inline constexpr const char* kAnswered = "answered";
 inline constexpr const char* kDistinct1 = "distinct_1";
 inline constexpr const char* kDistinct2 = "distinct_2";
@@ -27,5 +30,12 @@ inline constexpr const char* kTopTokenShare = "top_token_share";
 // Prefixes of per-slice exact match: "exact_match.family.recall", "exact_match.class.one_digit".
 inline constexpr const char* kExactMatchFamilyPrefix = "exact_match.family.";
 inline constexpr const char* kExactMatchClassPrefix = "exact_match.class.";
+// The lowest of the per-family and per-class exact matches (absent when there are none).
+inline constexpr const char* kExactMatchWeakest = "exact_match.weakest";
+// Per curriculum stage k (0-based), on the held-out records of difficulty <= the stage's
+// max_difficulty: "val_loss.stage.1", "exact_match.stage.1". Early stopping and the best
+// checkpoint can so compare a stage with itself.
+inline constexpr const char* kValLossStagePrefix = "val_loss.stage.";
+inline constexpr const char* kExactMatchStagePrefix = "exact_match.stage.";
 
 }  // namespace cog::wire::metric

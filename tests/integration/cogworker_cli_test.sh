@@ -42,6 +42,19 @@ else
   echo "skip - eval on GSM8K records: $shared/gsm8k/train.jsonl is missing (shared data not beside the checkout)"
 fi
 
+# A user's own held-out file: per-slice exact match beside the overall, strict and flexible.
+printf '%s\n' '{"question": "What is 2 + 3?", "answer": 5, "operand_class": "one_digit"}' \
+  '{"question": "The capital of Tarn is Vel. Q: What is the capital of Tarn?", "answer": "Vel", "family": "recall"}' >"$work/mine.jsonl"
+check "eval --format qa reports exact match per family and class" \
+  bash -c "'$bin' eval --checkpoint '$ck' --data '$work/mine.jsonl' --format qa --max-new-tokens 4 | tail -n 1 | grep '\"exact_match.class.one_digit\"' | grep '\"exact_match.family.recall\"' | grep -q '\"exact_match_flexible\"'"
+check "ask puts the three original prompts to the model, expected answers beside" \
+  bash -c "[ \$('$bin' ask --checkpoint '$ck' --label micro | grep -c '^  micro .*expected \(8\|42\|Paris\) ') -eq 3 ]"
+
+# A short trial of a config warming up for longer than the run: warned about, not refused.
+check "a warmup longer than the run is scaled to it" expect_exit 0 "$bin" --threads 1 train --config "$micro" \
+  --run-dir "$work/short" --set train.max_steps=5 --set schedule.warmup_steps=100
+check "  ...and the progress output says so" grep -q '^\[warmup_scaled\] .*warming up over 1 steps instead' "$work/out"
+
 # Errors are one line naming what to fix, with distinct exit codes.
 check "unknown key exits 2 naming it" expect_exit 2 "$bin" train --config "$micro" --run-dir "$work/bad" --set train.bacth_size=2
 check "  ...and the message names the key" grep -q "unknown key train.bacth_size" "$work/err"

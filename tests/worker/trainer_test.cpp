@@ -4,6 +4,7 @@
 #include <torch/torch.h>
 
 #include <atomic>
+#include <cmath>
 #include <fstream>
 
 #include "common/error.hpp"
@@ -119,6 +120,48 @@ TEST(Trainer, MaxStepsEndsWithValidationAndFinalCheckpointLoadableForInference) 
   auto second = train(microConfig(dir, {"train.max_steps=30"}), dir.path() / "run", again, true);
   EXPECT_EQ(second.reason, StopReason::kAlreadyFinished);
   EXPECT_TRUE(again.steps.empty());
+}
+
+// A short trial of a config whose warmup outlasts it (tiny-*.yaml warm up over 100 steps)
+// is warned about and runs with a tenth of the run as warmup, instead of being refused.
+TEST(Trainer, AWarmupLongerThanTheRunIsScaledToItWithAWarning) {
+  EXPECT_EQ(scaledWarmup(20, 40), 20);
+  EXPECT_EQ(scaledWarmup(100, 40), 4);
+  EXPECT_EQ(scaledWarmup(40, 40), 4);
+  EXPECT_EQ(scaledWarmup(100, 5), 1);
+  testing::ScratchDir dir("trainer_warmup_scaled");
+  RecordingReporter reporter;
+  auto result = train(microConfig(dir, {"train.max_steps=20", "schedule.warmup_steps=100"}), dir.path() / "run", reporter);
+  EXPECT_EQ(result.reason, StopReason::kMaxSteps);
+  const auto* warned = reporter.findEvent("warmup_scaled");
+  ASSERT_NE(warned, nullptr);
+  EXPECT_NE(warned->detail.find("warming up over 2 steps"), std::string::npos) << warned->detail;
+  // The peak lr is reached at step 2, not the 2% of it a 100-step warmup would have given.
+  ASSERT_GE(reporter.steps.size(), 3u);
+  EXPECT_NEAR(scalarOr(reporter.steps[1].scalars, "lr_muon", 0), 0.02, 0.001);
+}
+
+// Validation breaks exact match down by family and operand class, and loss and exact match
+// by curriculum stage; the last stage draws every difficulty, so its loss is the overall one.
+TEST(Trainer, ValidationReportsEveryFamilyClassAndStage) {
+  testing::ScratchDir dir("trainer_slices");
+  RecordingReporter reporter;
+  auto config = microConfig(dir, {"train.max_steps=6", "data.sources[0].max_difficulty=2", "validation.generate_samples=14",
+                                  "model.max_seq_len=128", "train.seq_len=96"});
+  config.data.curriculum = {{0, 0, 1, 1.0}, {1, 0, 2, 1.0}};
+  train(config, dir.path() / "run", reporter);
+  ASSERT_EQ(reporter.validations.size(), 1u);
+  const auto& s = reporter.validations[0].scalars;
+  for (const char* name : {"exact_match.family.arithmetic", "exact_match.family.store", "exact_match.family.recall",
+                           "exact_match.class.one_digit", "exact_match.class.two_digit", "exact_match.class.mixed",
+                           "exact_match.weakest", "val_loss.stage.0", "val_loss.stage.1", "exact_match.stage.0",
+                           "exact_match.stage.1", "exact_match_flexible"}) {
+    EXPECT_TRUE(std::isfinite(scalarOr(s, name, NAN))) << name;
+  }
+  EXPECT_NEAR(scalarOr(s, "val_loss.stage.1", 0), scalarOr(s, "val_loss", 1), 1e-4);
+  EXPECT_NE(scalarOr(s, "val_loss.stage.0", 0), scalarOr(s, "val_loss.stage.1", 0));
+  EXPECT_DOUBLE_EQ(scalarOr(s, "exact_match.stage.1", -1), scalarOr(s, "exact_match", -2));
+  EXPECT_EQ(scalarOr(s, "answered", 0), 14);
 }
 
 TEST(Trainer, CorruptedCheckpointIsRefusedOnResume) {

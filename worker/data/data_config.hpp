@@ -10,7 +10,7 @@ namespace cog::data {
 
 // data.sources[i]
 struct SourceConfig {
-  // synthetic | gsm8k | svamp | mbpp | arc | arc_easy | arc_challenge | hellaswag.
+  // synthetic | gsm8k | svamp | mbpp | arc | arc_easy | arc_challenge | hellaswag | qa.
   // The three ARC kinds share one loader; the kind is what QaRecord::source reports.
   std::string kind;
   // Label in reports and per-source validation; empty means `kind`. Must be unique, so

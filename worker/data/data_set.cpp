@@ -158,6 +158,16 @@ EpochStream DataSet::validationStream(size_t source, int64_t seq_len) const {
   return pack(validationIds(source), seq_len);
 }
 
+EpochStream DataSet::validationStreamUpTo(int max_difficulty, int64_t seq_len) const {
+  std::vector<int64_t> ids;
+  for (const auto& val : valIds_) {
+    for (int64_t id : val) {
+      if (records_[static_cast<size_t>(id)].difficulty <= max_difficulty) ids.push_back(id);
+    }
+  }
+  return pack(ids, seq_len);
+}
+
 std::vector<QaRecord> DataSet::validationRecords(size_t source) const {
   std::vector<QaRecord> out;
   for (int64_t id : validationIds(source)) out.push_back(records_[static_cast<size_t>(id)]);

@@ -59,6 +59,9 @@ class DataSet {
   EpochStream validationStream(int64_t seq_len) const;
   // The same for one source, for per-source validation loss.
   EpochStream validationStream(size_t source, int64_t seq_len) const;
+  // Validation records of every source with difficulty <= max_difficulty: what a curriculum
+  // stage trains on, so a stage's loss is compared with the same stage's loss.
+  EpochStream validationStreamUpTo(int max_difficulty, int64_t seq_len) const;
   // Raw validation records of one source, for generation-based exact match.
   std::vector<QaRecord> validationRecords(size_t source) const;
 

@@ -153,6 +153,31 @@ LoadResult loadGsm8k(const std::string& path, const WarningSink& warn) {
       warn);
 }
 
+LoadResult loadQa(const std::string& path, const WarningSink& warn) {
+  return readJsonLines(
+      path,
+      [](const json& j) {
+        const json& answer = requireField(j, "answer");
+        std::string text;
+        if (answer.is_string()) {
+          text = trim(answer.get<std::string>());
+        } else if (answer.is_number() && std::isfinite(answer.get<double>())) {
+          text = shortestNumber(answer.get<double>());
+        } else {
+          throw MalformedRecord(std::string("field 'answer' is ") + answer.type_name() +
+                                ", expected text or a finite number");
+        }
+        if (text.empty()) throw MalformedRecord("field 'answer' is empty");
+        QaRecord record = makeRecord("qa", requireText(j, "question"), text, text);
+        for (auto [field, into] : {std::pair<const char*, std::string*>{"family", &record.family},
+                                   {"operand_class", &record.operand_class}}) {
+          if (j.contains(field)) *into = requireText(j, field);
+        }
+        return record;
+      },
+      warn);
+}
+
 LoadResult loadSvamp(const std::string& path, const WarningSink& warn) {
   return readJsonArray(
       path,

@@ -34,6 +34,11 @@ LoadResult loadArc(const std::string& path, const std::string& source, const War
 // final_answer = the letter of `label`.
 LoadResult loadHellaSwag(const std::string& path, const WarningSink& warn);
 
+// JSONL `question`, `answer` (text, or a number) — a user's own held-out file. answer =
+// final_answer = the answer (a number as shortestNumber gives it); optional `family` and
+// `operand_class` (text) are kept, so exact match is reported per slice for them too.
+LoadResult loadQa(const std::string& path, const WarningSink& warn);
+
 // The shortest decimal text that reads back as `value`: 51.0 → "51", 2.5 → "2.5".
 std::string shortestNumber(double value);
 

@@ -26,13 +26,14 @@ LoadResult loadFile(const SourceConfig& source, const WarningSink& warn) {
   if (source.kind == "mbpp") return loadMbpp(source.path, warn);
   if (isArcKind(source.kind)) return loadArc(source.path, source.kind, warn);
   if (source.kind == "hellaswag") return loadHellaSwag(source.path, warn);
+  if (source.kind == "qa") return loadQa(source.path, warn);
   throw InvariantError("loadFile: unvalidated kind '" + source.kind + "'");
 }
 
 }  // namespace
 
 std::vector<std::string> knownSourceKinds() {
-  return {"synthetic", "gsm8k", "svamp", "mbpp", "arc", "arc_easy", "arc_challenge", "hellaswag"};
+  return {"synthetic", "gsm8k", "svamp", "mbpp", "arc", "arc_easy", "arc_challenge", "hellaswag", "qa"};
 }
 
 std::string sourceName(const SourceConfig& source) {

@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <string>
 
+#include "comms/wire/metric_names.hpp"
+
 namespace cog::worker {
 
 double scalarOr(const Scalars& scalars, const std::string& name, double fallback) {
@@ -52,6 +54,20 @@ void ConsoleReporter::onValidation(const ValidationReport& r) {
                 scalarOr(r.scalars, "distinct_2", NAN),
                 scalarOr(r.scalars, "top_token_share", NAN));
   out_ << line;
+  // Per slice and per curriculum stage, one line each: "exact_match family arithmetic 1.000 ...".
+  auto slices = [&](const std::string& prefix, const char* title, int precision) {
+    std::string text;
+    for (const auto& [key, value] : r.scalars) {
+      if (key.rfind(prefix, 0) != 0) continue;
+      std::snprintf(line, sizeof line, " %s %.*f", key.substr(prefix.size()).c_str(), precision, value);
+      text += line;
+    }
+    if (!text.empty()) out_ << "  " << title << ":" << text << "\n";
+  };
+  slices(wire::metric::kExactMatchFamilyPrefix, "exact_match by family", 3);
+  slices(wire::metric::kExactMatchClassPrefix, "exact_match by operand class", 3);
+  slices(wire::metric::kValLossStagePrefix, "val_loss by curriculum stage", 4);
+  slices(wire::metric::kExactMatchStagePrefix, "exact_match by curriculum stage", 3);
   for (const auto& [source, loss] : r.per_source) {
     std::snprintf(line, sizeof line, "  loss[%s] %.4f\n", source.c_str(), loss);
     out_ << line;

@@ -9,9 +9,9 @@
 namespace cog::data {
 namespace {
 
-constexpr int64_t kSeqLen = 64;
+constexpr int64_t kSeqLen = 96;  // the longest level-1/2 record (recall, ~90 tokens) fits
 
-// Levels 1-2 ("What is 25 + 17?"): every record fits in a row.
+// Levels 1-2 ("What is 25 + 17?", the store phrasing, recall): every record fits in a row.
 DataConfig alignedConfig(bool answer_only, int max_difficulty = 2) {
   DataConfig config;
   config.sources = {test::syntheticSource(300)};

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <map>
 #include <set>
 
 #include "common/error.hpp"
@@ -145,6 +146,28 @@ TEST(DataSetSplit, ValidationRecordsAndStreamsPerSource) {
   // The combined stream is every source's validation records, source by source.
   const EpochStream all = data.validationStream(32);
   EXPECT_EQ(all.recordIds().size(), data.validationIds(0).size() + data.validationIds(1).size());
+}
+
+// The demo's held-out split (2% of 6000 records at levels 1-2) keeps every family and
+// operand class, and a stage's validation stream holds exactly its difficulties.
+TEST(DataSetSplit, HeldOutKeepsEveryFamilyAndClassAndStagesFilterByDifficulty) {
+  DataConfig config;
+  config.val_fraction = 0.02;
+  config.sources = {syntheticSource(6000)};
+  config.sources[0].max_difficulty = 2;
+  const DataSet data = build(config);
+  std::map<std::string, int> families, classes;
+  int level_one = 0;
+  for (const auto& r : data.validationRecords(0)) {
+    ++families[r.family];
+    if (!r.operand_class.empty()) ++classes[r.operand_class];
+    level_one += r.difficulty == 1;
+  }
+  for (const char* f : {"arithmetic", "store", "recall"}) EXPECT_GE(families[f], 20) << f;
+  for (const char* c : {"one_digit", "two_digit", "mixed"}) EXPECT_GE(classes[c], 10) << c;
+  EXPECT_EQ(data.validationStreamUpTo(1, 96).recordIds().size(), static_cast<size_t>(level_one));
+  EXPECT_EQ(data.validationStreamUpTo(2, 96).recordIds().size(), data.validationIds(0).size());
+  EXPECT_EQ(data.validationStreamUpTo(2, 96).tokens(), data.validationStream(96).tokens());
 }
 
 TEST(DataSetErrors, MissingFileNamesPathAndKey) {

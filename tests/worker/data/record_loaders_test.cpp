@@ -161,6 +161,35 @@ TEST(Loaders, MalformedLinesAreSkippedWithFileAndLine) {
       << log.lines[4];
 }
 
+// A user's own held-out file (`cogworker eval --format qa`): text or numeric answers, the
+// optional slice fields kept, malformed lines skipped with their line number.
+TEST(QaLoader, ReadsQuestionsAnswersAndSlices) {
+  TempDir dir;
+  const std::string path = dir.write(
+      "mine.jsonl",
+      "{\"question\": \"What is 32 + 9?\", \"answer\": 41, \"operand_class\": \"mixed\"}\n"
+      "{\"question\": \"The capital of France is Paris. Q: What is the capital of France?\", "
+      "\"answer\": \" Paris \", \"family\": \"recall\"}\n"
+      "{\"question\": \"no answer\"}\n"                       // line 3: missing field
+      "{\"question\": \"half\", \"answer\": 0.5}\n"
+      "{\"question\": \"list\", \"answer\": [1]}\n");            // line 5: wrong type
+  WarningLog log;
+  const LoadResult r = loadQa(path, log.sink());
+  ASSERT_EQ(r.records.size(), 3u);
+  EXPECT_EQ(r.records[0].source, "qa");
+  EXPECT_EQ(r.records[0].final_answer, "41");
+  EXPECT_EQ(r.records[0].operand_class, "mixed");
+  EXPECT_EQ(r.records[0].family, "");
+  EXPECT_EQ(r.records[1].final_answer, "Paris");
+  EXPECT_EQ(r.records[1].family, "recall");
+  EXPECT_EQ(r.records[1].prompt(), "Q: The capital of France is Paris. Q: What is the capital of France? A:");
+  EXPECT_EQ(r.records[2].final_answer, "0.5");
+  EXPECT_EQ(r.skipped, 2);
+  ASSERT_EQ(log.lines.size(), 2u);
+  EXPECT_NE(log.lines[0].find(path + ":3: missing field 'answer'"), std::string::npos) << log.lines[0];
+  EXPECT_NE(log.lines[1].find(path + ":5: field 'answer' is array"), std::string::npos) << log.lines[1];
+}
+
 TEST(Loaders, ArcAnswerKeyMustBeAChoice) {
   TempDir dir;
   const std::string path = dir.write(
