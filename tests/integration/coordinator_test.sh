@@ -74,8 +74,10 @@ crash)
   ;;
 
 coord_kill)
+  # The memory variant steps faster than reasoning: more epochs keep it running through the
+  # kill, so both jobs are still training when the coordinator comes back.
   run_coord "$fixtures/coord_three_jobs.yaml" --set 'jobs[0].overrides=[train.epochs=4]' \
-    --set 'jobs[1].overrides=[train.epochs=4, model.variant=memory]'
+    --set 'jobs[1].overrides=[train.epochs=7, model.variant=memory]'
   check "both first jobs report metrics" wait_for 120 query_ge "SELECT count(DISTINCT job_id) FROM metrics WHERE step >= 120" 2
   kill -9 "$coord_pid"; wait "$coord_pid" 2>/dev/null || true; coord_pid=""
   sleep 1  # the orphaned workers go on training and logging locally
