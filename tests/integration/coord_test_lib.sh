@@ -18,7 +18,7 @@ cleanup() {
 worker_pids() {
   local p state
   for p in /proc/[0-9]*; do
-    tr '\0' '\n' < "$p/environ" 2>/dev/null | grep -q "^COG_ATTEMPT_DIR=$work/state/" || continue
+    { tr '\0' '\n' < "$p/environ"; } 2>/dev/null | grep -q "^COG_ATTEMPT_DIR=$work/state/" || continue
     state=$(sed 's/.*) //' "$p/stat" 2>/dev/null | cut -d' ' -f1)
     [ -n "$state" ] && [ "$state" != Z ] && echo "${p#/proc/}"
   done

@@ -51,10 +51,10 @@ check "rank 0 alone wrote the checkpoints" bash -c "[ \$(ls '$work/np2/checkpoin
 check "the job reports its data-parallel layout" grep -q "2 ranks over mpi" "$work/np2.log"
 
 # 2. SIGTERM to mpirun: every rank stops at the same step, rank 0 checkpoints, exit 0.
-# The epoch is long (~3,700 steps) so the signal lands mid-epoch however late mpirun forwards
-# it on a loaded machine: section 3 needs a position inside an epoch to rescale. With the
+# The epoch is long (~3,700 steps; the fixture keeps a third of its draws) so the signal
+# lands mid-epoch however late mpirun forwards it on a loaded machine: section 3 needs a position inside an epoch to rescale. With the
 # fixture's 109-step epochs a CI run once finished the epoch before the signal arrived.
-long_epoch=(--set train.epochs=40 --set 'data.sources[0].count=20000' --set train.batch_size=2)
+long_epoch=(--set train.epochs=40 --set 'data.sources[0].count=60000' --set train.batch_size=2)
 "${mpi[@]}" -np 2 "$bin" --threads 1 train --config "$micro" --run-dir "$work/term" "${long_epoch[@]}" \
   >"$work/term.log" 2>&1 &
 pid=$!

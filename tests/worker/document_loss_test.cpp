@@ -52,9 +52,10 @@ TEST(DocumentLoss, EachPackedRecordIsScoredAsIfAlone) {
   auto net = model::makeCognateModel(smallModel());
   net->eval();
   ByteTokenizer tok;
-  data::QaRecord a{"synthetic", "What is 25 + 17?", "42", "42", 2};
-  data::QaRecord b{"synthetic", "If a store has 15 apples and sells 7, how many are left?", "8", "8", 3};
-  data::QaRecord c{"synthetic", "What is 3 + 4?", "7", "7", 1};
+  data::QaRecord a{"synthetic", "What is 25 + 17?", "42", "42", 2, "arithmetic", "two_digit"};
+  data::QaRecord b{"synthetic", "If a store has 15 apples and sells 7, how many are left?", "8", "8", 3,
+                   "word", ""};
+  data::QaRecord c{"synthetic", "What is 3 + 4?", "7", "7", 1, "arithmetic", "one_digit"};
   const auto ta = encodeRecord(tok, a), tb = encodeRecord(tok, b);
   // Chunk 0's inputs are A and B whole; its last target is the BOS of C, which starts chunk 1.
   const int64_t seq_len = static_cast<int64_t>(ta.size() + tb.size());

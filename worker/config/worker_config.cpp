@@ -81,6 +81,7 @@ void parseData(YamlFields f, data::DataConfig& d, const std::string& base_dir) {
     s.optional("max_difficulty", source.max_difficulty);
     s.optional("min_difficulty", source.min_difficulty);
     s.optional("seed", source.seed);
+    s.optional("families", source.families);
     s.rejectUnknownKeys();
     if (source.weight < 0) s.fail("weight", std::to_string(source.weight) + ": must be >= 0");
     if (source.cap < 0) s.fail("cap", std::to_string(source.cap) + ": must be >= 0 (0 = all)");

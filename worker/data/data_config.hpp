@@ -23,6 +23,10 @@ struct SourceConfig {
   int max_difficulty = 4;  // synthetic: highest level generated; others: drop records above
   int min_difficulty = 1;  // synthetic: lowest level generated; others: drop records below
   uint64_t seed = 0;       // synthetic only: generator seed
+  // Keep only records of these families (empty = all): synthetic's arithmetic, store,
+  // recall, word and hard, or the `family` field of a qa file. A model or test that should
+  // see one kind of problem (a short, low-variance micro run) names it here.
+  std::vector<std::string> families;
 };
 
 // data.curriculum[i]: from epoch `from_epoch` on, train with these settings.

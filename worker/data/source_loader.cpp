@@ -30,6 +30,27 @@ LoadResult loadFile(const SourceConfig& source, const WarningSink& warn) {
   throw InvariantError("loadFile: unvalidated kind '" + source.kind + "'");
 }
 
+// Drops the records whose family is not in source.families (nothing when it is empty);
+// counts them in `filtered`. A list that keeps nothing names the families that exist.
+void keepFamilies(const SourceConfig& source, size_t index, SourceLoad& result) {
+  if (source.families.empty()) return;
+  auto& records = result.load.records;
+  std::set<std::string> present;
+  for (const auto& r : records) present.insert(r.family);
+  const auto unwanted = [&](const QaRecord& r) {
+    return std::find(source.families.begin(), source.families.end(), r.family) == source.families.end();
+  };
+  const size_t before = records.size();
+  records.erase(std::remove_if(records.begin(), records.end(), unwanted), records.end());
+  result.filtered += static_cast<int64_t>(before - records.size());
+  if (!records.empty()) return;
+  std::string wanted, found;
+  for (const auto& f : source.families) wanted += (wanted.empty() ? "" : ", ") + f;
+  for (const auto& f : present) found += (found.empty() ? "" : ", ") + (f.empty() ? "(none)" : f);
+  throw ConfigError(key(index, "families") + ": [" + wanted + "] keeps none of the " +
+                    std::to_string(before) + " records (their families: " + found + ")");
+}
+
 }  // namespace
 
 std::vector<std::string> knownSourceKinds() {
@@ -86,6 +107,7 @@ SourceLoad loadSource(const SourceConfig& source, size_t index, const WarningSin
   if (source.kind == "synthetic") {
     result.load.records = generateSynthetic(source.count, source.max_difficulty, source.seed,
                                               source.min_difficulty);
+    keepFamilies(source, index, result);
     return result;
   }
   std::error_code ec;
@@ -112,6 +134,7 @@ SourceLoad loadSource(const SourceConfig& source, size_t index, const WarningSin
                       " leaves none of the " + std::to_string(before) + " records of " +
                       source.path + " (difficulty = length bucket, see difficulty.hpp)");
   }
+  keepFamilies(source, index, result);
   return result;
 }
 

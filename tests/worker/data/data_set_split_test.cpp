@@ -208,6 +208,30 @@ std::string configErrorOf(const DataConfig& config) {
   return "no ConfigError";
 }
 
+// data.sources[i].families keeps only the named families; the filtered ones are counted,
+// and a list that keeps nothing is an error naming the key and the families present.
+TEST(DataSetSplit, FamiliesKeepOnlyTheNamedFamilies) {
+  DataConfig config;
+  config.sources = {syntheticSource(900)};
+  config.sources[0].max_difficulty = 1;
+  config.sources[0].families = {"arithmetic"};
+  const DataSet data = build(config);
+  ASSERT_GT(data.records().size(), 200u);
+  ASSERT_LT(data.records().size(), 400u);  // one family of three at level 1
+  for (const auto& r : data.records()) EXPECT_EQ(r.family, "arithmetic") << r.question;
+
+  config.sources[0].families = {"recall", "store"};
+  const DataSet others = build(config);
+  for (const auto& r : others.records()) EXPECT_NE(r.family, "arithmetic") << r.question;
+
+  config.sources[0].families = {"arithmetc"};
+  const std::string msg = configErrorOf(config);
+  EXPECT_NE(msg.find("data.sources[0].families: [arithmetc] keeps none of the 900 records"),
+            std::string::npos)
+      << msg;
+  EXPECT_NE(msg.find("arithmetic, recall, store"), std::string::npos) << msg;
+}
+
 TEST(DataSetErrors, BadSourceConfigNamesTheKey) {
   DataConfig config;
   config.sources = {syntheticSource(10), syntheticSource(10)};
