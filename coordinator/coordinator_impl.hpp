@@ -17,6 +17,7 @@
 #include <map>
 #include <memory>
 #include <ostream>
+#include <set>
 
 #include "comms/wire/coordinator_endpoint.hpp"
 #include "coordinator/coordinator.hpp"
@@ -65,7 +66,11 @@ struct Coordinator::Impl {
   // wire and logs -> supervisors (coordinator_ingest.cpp)
   void ingest(std::vector<wire::CoordinatorEndpoint::Inbound>&& batch);
   // Stores `message` of job/attempt and feeds it to the job's supervisor.
-  void deliver(JobSupervisor& job, int attempt, const wire::Message& message, double received_at);
+  // Worker events (kind, detail) already in the store for one attempt: its log, read when the
+  // attempt ends, repeats what the wire delivered, and each is stored once.
+  using KnownEvents = std::multiset<std::pair<std::string, std::string>>;
+  void deliver(JobSupervisor& job, int attempt, const wire::Message& message, double received_at,
+               KnownEvents* known = nullptr);
   // Backfills the store from the attempt's metrics.jsonl, then lets the supervisor conclude.
   void readAttemptLog(JobSupervisor& job, int attempt, const std::string& run_dir);
 

@@ -18,9 +18,21 @@ void Coordinator::Impl::ingest(std::vector<wire::CoordinatorEndpoint::Inbound>&&
 }
 
 void Coordinator::Impl::deliver(JobSupervisor& job, int attempt, const wire::Message& message,
-                                double received_at) {
+                                double received_at, KnownEvents* known) {
   const std::string& id = job.row().id;
   const Instant t = now();
+  // A worker event, stored unless `known` holds it (then that copy is used up).
+  const auto event = [&](std::string kind, std::string detail, Scalars numbers = {}) {
+    if (known != nullptr) {
+      const auto it = known->find({kind, detail});
+      if (it != known->end()) {
+        known->erase(it);
+        return;
+      }
+    }
+    store->appendEvent({0, received_at, id, attempt, "worker", std::move(kind), std::move(detail),
+                        std::move(numbers)});
+  };
   handle(job, [&]() -> Actions {
     return std::visit(
         [&](const auto& m) -> Actions {
@@ -40,40 +52,26 @@ void Coordinator::Impl::deliver(JobSupervisor& job, int attempt, const wire::Mes
             store->appendValidation(row);
             return job.onValidation(row, t);
           } else if constexpr (std::is_same_v<T, wire::CheckpointSaved>) {
-            store->appendEvent({0,
-                                received_at,
-                                id,
-                                attempt,
-                                "worker",
-                                "checkpoint",
-                                m.name + " saved at " + m.path,
-                                {}});
+            event("checkpoint", m.name + " saved at " + m.path);
             return job.onCheckpointSaved(attempt, m, t);
           } else if constexpr (std::is_same_v<T, wire::RunFinished>) {
-            store->appendEvent({0,
-                                received_at,
-                                id,
-                                attempt,
-                                "worker",
-                                "finished",
-                                std::string(wire::runEndName(m.reason)) +
-                                    (m.detail.empty() ? "" : ": " + m.detail),
-                                {}});
+            event("finished",
+                  std::string(wire::runEndName(m.reason)) + (m.detail.empty() ? "" : ": " + m.detail));
             if (m.reason == wire::RunEnd::kFailed)
               say(id + "#" + std::to_string(attempt) + " failed: " + m.detail);
             return job.onRunFinished(attempt, m, t);
           } else if constexpr (std::is_same_v<T, wire::Event>) {
-            store->appendEvent({0, received_at, id, attempt, "worker", m.kind, m.detail, {}});
+            event(m.kind, m.detail);
             if (m.kind == "stage_change" || m.kind == "adjusted" || m.kind == "resume" ||
                 m.kind == "skipped_step") {
               say(id + "#" + std::to_string(attempt) + " " + m.kind + ": " + m.detail);
             }
             return {};
           } else if constexpr (std::is_same_v<T, wire::Hello>) {
-            store->appendEvent({0, received_at, id, attempt, "worker", "hello",
-                                "pid " + std::to_string(m.pid) + " on " + m.host + ", " +
-                                    std::to_string(m.world_size) + " rank(s), run dir " + m.run_dir,
-                                m.hyperparameters});
+            event("hello",
+                  "pid " + std::to_string(m.pid) + " on " + m.host + ", " +
+                      std::to_string(m.world_size) + " rank(s), run dir " + m.run_dir,
+                  m.hyperparameters);
             return job.onHello(attempt, m, t);
           } else if constexpr (std::is_same_v<T, wire::Heartbeat>) {
             return job.onHeartbeat(attempt, m, t);
@@ -86,7 +84,9 @@ void Coordinator::Impl::deliver(JobSupervisor& job, int attempt, const wire::Mes
 }
 
 // Stores whatever the attempt's own log holds that the wire did not deliver (the store
-// ignores duplicates), says how much that was, then lets the supervisor conclude.
+// ignores duplicate metric and validation rows; worker events are matched against those
+// already stored, also by a coordinator that ran before a `resume`), says how much that was,
+// then lets the supervisor conclude.
 void Coordinator::Impl::readAttemptLog(JobSupervisor& job, int attempt,
                                        const std::string& run_dir) {
   const auto file = std::filesystem::path(run_dir) / "metrics.jsonl";
@@ -98,7 +98,16 @@ void Coordinator::Impl::readAttemptLog(JobSupervisor& job, int attempt,
   const std::string& id = job.row().id;
   const int64_t before = store->metricCount(id, true);
   const double t = unixNow();
-  for (const auto& message : log.messages) deliver(job, attempt, message, t);
+  KnownEvents known;
+  for (int64_t since = 0;;) {
+    const auto page = store->events(since, id, 4096);
+    for (const auto& e : page) {
+      if (e.attempt == attempt && e.source == "worker") known.insert({e.kind, e.detail});
+    }
+    if (page.size() < 4096) break;
+    since = page.back().id;
+  }
+  for (const auto& message : log.messages) deliver(job, attempt, message, t, &known);
   const int64_t added = store->metricCount(id, true) - before;
   if (added > 0) {
     store->appendEvent({0,

@@ -249,6 +249,9 @@ Actions JobSupervisor::onCheckpointSaved(int attempt_number, const wire::Checkpo
   for (const auto& c : checkpoints_) {
     if (c.path == saved.path && c.step == saved.step) return out;  // reported twice (wire and log)
   }
+  // Retention may already have deleted it (its second report, from the log at the attempt's
+  // end, comes after the prune): recording it again would prune it twice.
+  if (pruned_.count(saved.path) != 0 || !config_.checkpoint_exists(saved.path)) return out;
   CheckpointRow row;
   row.job_id = row_.id;
   row.attempt = attempt_number;

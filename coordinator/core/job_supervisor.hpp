@@ -30,6 +30,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -195,6 +196,7 @@ class JobSupervisor {
   Adjustments adjustments_;           // what the next relaunch compounds on
   std::vector<AttemptRow> attempts_;  // every attempt, oldest first; back() is current
   std::vector<CheckpointRow> checkpoints_;
+  std::set<std::string> pruned_;  // paths retention deleted (a late report must not revive them)
   std::vector<ValidationRow> validations_;
   std::unique_ptr<Live> live_;  // set from launch to conclusion
   AttemptKind next_kind_ = AttemptKind::kFirst;

@@ -78,6 +78,7 @@ void JobSupervisor::pruneCheckpoints(Actions& out) {
     names += (names.empty() ? "" : ", ") + c.name + " of attempt " + std::to_string(c.attempt);
     out.push_back(ForgetCheckpoint{c.path});
     out.push_back(DeleteCheckpointFiles{c.path});
+    pruned_.insert(c.path);
     checkpoints_.erase(std::remove_if(checkpoints_.begin(), checkpoints_.end(),
                                       [&](const CheckpointRow& k) { return k.path == c.path; }),
                        checkpoints_.end());

@@ -49,6 +49,10 @@ print(running, queued, metrics)' "$body")
   done
   check "  ...all delivered over the wire (no backfill from the workers' logs)" \
     test "$(q "SELECT count(*) FROM events WHERE kind='backfill'")" -eq 0
+  # Each attempt's log is read again at its end: what the wire already stored is not doubled
+  # (`best` is saved under one name again and again, so it is left out of the count).
+  check "no worker event is stored twice (wire, then the log at the attempt's end)" \
+    test "$(q "SELECT count(*) FROM (SELECT 1 FROM events WHERE source='worker' AND detail NOT LIKE 'best saved%' GROUP BY job_id, attempt, kind, detail HAVING count(*) > 1)")" -eq 0
   ;;
 
 crash)

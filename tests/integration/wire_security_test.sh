@@ -11,12 +11,17 @@ source "$(dirname "$0")/coord_test_lib.sh" "$@"
 case "$scenario" in
 spoof)
   [ -x "$bin/fake_worker" ] || { echo "fake_worker is missing from $bin (bench/CMakeLists.txt builds it)"; exit 1; }
-  run_coord "$fixtures/coord_one_job.yaml" --set 'jobs[0].overrides=[train.epochs=40]'
+  # Early stopping off: the job must outlive the rogues (a plateau once ended it first).
+  run_coord "$fixtures/coord_one_job.yaml" --set 'jobs[0].overrides=[train.epochs=40]' --set policies.early_stopping.enabled=false
   check "the job reports metrics" wait_for 120 query_ge "SELECT count(*) FROM metrics" 5
   wire=$(python3 -c "import json;print(json.load(open('$work/state/coordinator.json'))['wire'])")
   keyfile="$work/state/jobs/micro/attempt-1/curve.key"
   check "the attempt's key file exists, private (0600)" test "$(stat -c %a "$keyfile")" = 600
-  check "  ...and is not on the worker's command line" bash -c "! grep -l 'client_secret' /proc/[0-9]*/cmdline 2>/dev/null | grep -q ."
+  secret=$(sed -n 's/^client_secret=//p' "$keyfile")
+  on_cmdline=0
+  for p in $(worker_pids); do { tr '\0' ' ' < "/proc/$p/cmdline"; } 2>/dev/null | grep -qF -- "$secret" && on_cmdline=$((on_cmdline + 1)); done
+  check "  ...and its secret is on no worker's command line ($(worker_pids | wc -l) processes, $on_cmdline with it)" \
+    bash -c "[ -n '$secret' ] && [ $on_cmdline -eq 0 ] && [ $(worker_pids | wc -l) -ge 1 ]"
   rogue() {  # rogue NAME ATTEMPT [KEYFILE]: 20 reports from step 1000000, NaN at the third
     COG_COORDINATOR="$wire" COG_JOB=micro COG_ATTEMPT="$2" COG_CURVE_FILE="${3:-}" \
       timeout 30 "$bin/fake_worker" --set fake.reports=20 --set fake.nan_at=3 --set fake.first_step=1000000 \

@@ -62,6 +62,27 @@ TEST(JobSupervisorRetention, ALongRunHoldsOnlyWhatKeepSays) {
   EXPECT_TRUE(holds(h, "best"));
 }
 
+// A checkpoint is reported twice, over the wire and again from the worker's log when the
+// attempt ends. If retention deleted it in between, the second report must not bring it back
+// (it would be pruned, and counted, twice).
+TEST(JobSupervisorRetention, ALateSecondReportOfAPrunedCheckpointIsIgnored) {
+  JobSpec spec = SupervisorHarness::defaultSpec();
+  spec.checkpoint_keep = {0, 1};
+  SupervisorHarness h({}, spec);
+  h.startRunning();
+  for (int e = 1; e <= 3; ++e) {
+    h.metrics(e * 100, 3.0 - 0.1 * e);
+    h.validation(e * 100, 3.0 - 0.1 * e);
+    h.checkpoint(e * 100, epoch(e), 3.0 - 0.1 * e);
+  }
+  ASSERT_FALSE(holds(h, epoch(1)));
+  const Actions again = h.checkpoint(100, epoch(1), 2.9);
+  EXPECT_TRUE(forgotten(again).empty());
+  EXPECT_TRUE(H::decisions(again).empty());
+  EXPECT_EQ(H::indexOf<StoreCheckpoint>(again), again.size()) << "not stored again";
+  EXPECT_FALSE(holds(h, epoch(1)));
+}
+
 // Val loss bottoms out at epoch 3 and rises after: epoch 3 survives as the rollback target
 // while later ones come and go, and a divergence at the end rolls back to it.
 TEST(JobSupervisorRetention, TheRollbackTargetSurvivesAndIsUsed) {
