@@ -15,7 +15,8 @@ std::vector<int64_t> ashaMilestones(int64_t grace, int eta, int64_t max_resource
   return milestones;
 }
 
-AshaSearcher::AshaSearcher(SearchSpace space, MetricGoal goal, SweepBudget budget, AshaConfig config, uint64_t seed)
+AshaSearcher::AshaSearcher(SearchSpace space, MetricGoal goal, SweepBudget budget,
+                           AshaConfig config, uint64_t seed)
     : state_(std::move(space), std::move(goal), budget, seed), config_(config) {
   for (int64_t m : ashaMilestones(config.grace, config.eta, budget.max_per_trial)) {
     Rung rung;
@@ -23,7 +24,8 @@ AshaSearcher::AshaSearcher(SearchSpace space, MetricGoal goal, SweepBudget budge
     rungs_.push_back(std::move(rung));
   }
   if (rungs_.empty()) {
-    throw ConfigError("asha searcher: grace " + std::to_string(config.grace) + " leaves no rung below max_per_trial " +
+    throw ConfigError("asha searcher: grace " + std::to_string(config.grace) +
+                      " leaves no rung below max_per_trial " +
                       std::to_string(budget.max_per_trial));
   }
 }
@@ -42,7 +44,8 @@ std::optional<AshaSearcher::Promotion> AshaSearcher::nextPromotion() const {
     const size_t top = ordered.size() / static_cast<size_t>(config_.eta);
     for (size_t i = 0; i < top; ++i) {
       const TrialId id = ordered[i].trial;
-      if (!rung.promoted.count(id) && state_.table().at(id).status == TrialStatus::paused) return Promotion{id, k};
+      if (!rung.promoted.count(id) && state_.table().at(id).status == TrialStatus::paused)
+        return Promotion{id, k};
     }
   }
   return std::nullopt;
@@ -61,14 +64,16 @@ std::vector<Decision> AshaSearcher::suggest(int free_slots) {
         d.trial = trial.id;
         d.from_resource = trial.resource;
         d.until_resource = judgedNextAfter(next->rung);
-        d.reason = "promoted from rung " + std::to_string(next->rung) + ": " + rankText(next->rung, trial.id);
+        d.reason = "promoted from rung " + std::to_string(next->rung) + ": " +
+                   rankText(next->rung, trial.id);
         out.push_back(std::move(d));
         continue;
       }
     }
     if (!state_.canStartMore()) break;
     Point point = state_.space().sample(state_.stream());
-    out.push_back(state_.start(std::move(point), rungs_[0].milestone, "random draw, judged first at rung 0"));
+    out.push_back(
+        state_.start(std::move(point), rungs_[0].milestone, "random draw, judged first at rung 0"));
   }
   return out;
 }
@@ -146,7 +151,7 @@ Decision AshaSearcher::onReport(const TrialReport& report) {
   rungs_[rung].entries.push_back(RungEntry{trial.id, score, next_seq_++});
   trial.rung = static_cast<int>(rung);
   return config_.mode == AshaMode::stop ? judgeToStop(trial, rung, score)
-                                         : judgeToPromote(trial, rung, report.resource);
+                                        : judgeToPromote(trial, rung, report.resource);
 }
 
 void AshaSearcher::onCheckpoint(TrialId trial, int64_t resource, bool healthy) {
@@ -160,8 +165,10 @@ nlohmann::json AshaSearcher::saveState() const {
   auto rungs = nlohmann::json::array();
   for (const auto& rung : rungs_) {
     auto entries = nlohmann::json::array();
-    for (const auto& e : rung.entries) entries.push_back({{"trial", e.trial}, {"score", e.score}, {"seq", e.seq}});
-    rungs.push_back({{"milestone", rung.milestone}, {"entries", entries}, {"promoted", rung.promoted}});
+    for (const auto& e : rung.entries)
+      entries.push_back({{"trial", e.trial}, {"score", e.score}, {"seq", e.seq}});
+    rungs.push_back(
+        {{"milestone", rung.milestone}, {"entries", entries}, {"promoted", rung.promoted}});
   }
   state["rungs"] = rungs;
   state["next_seq"] = next_seq_;
@@ -175,18 +182,20 @@ void AshaSearcher::restoreState(const nlohmann::json& state) {
   try {
     const auto& saved = state.at("rungs");
     if (saved.size() != rungs.size()) {
-      throw DataError("sweep state: " + std::to_string(saved.size()) + " ASHA rungs saved, the sweep file gives " +
-                      std::to_string(rungs.size()) + " (were grace, eta or max_per_trial changed?)");
+      throw DataError("sweep state: " + std::to_string(saved.size()) +
+                      " ASHA rungs saved, the sweep file gives " + std::to_string(rungs.size()) +
+                      " (were grace, eta or max_per_trial changed?)");
     }
     for (size_t k = 0; k < rungs.size(); ++k) {
       if (saved[k].at("milestone").get<int64_t>() != rungs[k].milestone) {
-        throw DataError("sweep state: ASHA rung " + std::to_string(k) + " was at " + saved[k].at("milestone").dump() +
-                        ", the sweep file puts it at " + std::to_string(rungs[k].milestone));
+        throw DataError("sweep state: ASHA rung " + std::to_string(k) + " was at " +
+                        saved[k].at("milestone").dump() + ", the sweep file puts it at " +
+                        std::to_string(rungs[k].milestone));
       }
       rungs[k].entries.clear();
       for (const auto& e : saved[k].at("entries")) {
-        rungs[k].entries.push_back(
-            RungEntry{e.at("trial").get<TrialId>(), e.at("score").get<double>(), e.at("seq").get<int64_t>()});
+        rungs[k].entries.push_back(RungEntry{
+            e.at("trial").get<TrialId>(), e.at("score").get<double>(), e.at("seq").get<int64_t>()});
       }
       rungs[k].promoted = saved[k].at("promoted").get<std::set<TrialId>>();
     }

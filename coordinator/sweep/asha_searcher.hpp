@@ -46,7 +46,8 @@ class AshaSearcher : public Searcher {
     std::set<TrialId> promoted;      // promote mode: trials sent on from this rung
   };
 
-  AshaSearcher(SearchSpace space, MetricGoal goal, SweepBudget budget, AshaConfig config, uint64_t seed);
+  AshaSearcher(SearchSpace space, MetricGoal goal, SweepBudget budget, AshaConfig config,
+               uint64_t seed);
 
   SearcherKind kind() const override { return SearcherKind::asha; }
   std::vector<Decision> suggest(int free_slots) override;

@@ -7,7 +7,9 @@ namespace cog::coord::sweep {
 GridSearcher::GridSearcher(SearchSpace space, MetricGoal goal, SweepBudget budget)
     : state_(std::move(space), std::move(goal), budget, /*seed=*/0) {
   if (!state_.space().discrete()) {
-    throw ConfigError("grid searcher: every parameter must be choice, int or qint (a continuous one has no grid)");
+    throw ConfigError(
+        "grid searcher: every parameter must be choice, int or qint (a continuous one has no "
+        "grid)");
   }
   grid_ = state_.space().grid();
 }
@@ -16,15 +18,17 @@ std::vector<Decision> GridSearcher::suggest(int free_slots) {
   std::vector<Decision> out;
   while (free_slots-- > 0 && state_.table().size() < grid_.size() && state_.canStartMore()) {
     const size_t index = state_.table().size();
-    out.push_back(state_.start(grid_[index], state_.budget().max_per_trial,
-                               "grid point " + std::to_string(index + 1) + " of " + std::to_string(grid_.size())));
+    out.push_back(state_.start(
+        grid_[index], state_.budget().max_per_trial,
+        "grid point " + std::to_string(index + 1) + " of " + std::to_string(grid_.size())));
   }
   return out;
 }
 
 Decision GridSearcher::onReport(const TrialReport& report) {
   if (auto screened = state_.screen(report)) return *screened;
-  return Decision{DecisionKind::proceed, report.trial, {}, -1, 0, 0, "grid trials train to the end"};
+  return Decision{DecisionKind::proceed,         report.trial, {}, -1, 0, 0,
+                  "grid trials train to the end"};
 }
 
 void GridSearcher::onCheckpoint(TrialId trial, int64_t resource, bool healthy) {

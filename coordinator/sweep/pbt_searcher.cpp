@@ -7,7 +7,8 @@
 
 namespace cog::coord::sweep {
 
-Point explorePoint(const SearchSpace& space, const Point& from, const PbtConfig& config, RandomStream& stream) {
+Point explorePoint(const SearchSpace& space, const Point& from, const PbtConfig& config,
+                   RandomStream& stream) {
   space.checkPoint(from);
   Point out = from;
   for (size_t i = 0; i < space.size(); ++i) {
@@ -26,15 +27,17 @@ Point explorePoint(const SearchSpace& space, const Point& from, const PbtConfig&
   return out;
 }
 
-PbtSearcher::PbtSearcher(SearchSpace space, MetricGoal goal, SweepBudget budget, PbtConfig config, uint64_t seed)
+PbtSearcher::PbtSearcher(SearchSpace space, MetricGoal goal, SweepBudget budget, PbtConfig config,
+                         uint64_t seed)
     : state_(std::move(space), std::move(goal), budget, seed), config_(std::move(config)) {}
 
 std::vector<Decision> PbtSearcher::suggest(int free_slots) {
   std::vector<Decision> out;
   while (free_slots-- > 0 && state_.canStartMore()) {
     Point point = state_.space().sample(state_.stream());
-    out.push_back(state_.start(std::move(point), std::min(config_.perturbation_interval, state_.budget().max_per_trial),
-                               "random draw for the population"));
+    out.push_back(state_.start(
+        std::move(point), std::min(config_.perturbation_interval, state_.budget().max_per_trial),
+        "random draw for the population"));
     last_check_.push_back(0);
   }
   return out;
@@ -52,17 +55,20 @@ Decision PbtSearcher::exploitOrProceed(TrialRecord& trial) {
   });
   const size_t n = ranked.size();
   // ceil of n * quantile without 4 * 0.25 rounding up to 2 through floating-point noise.
-  const auto share = static_cast<size_t>(std::ceil(static_cast<double>(n) * config_.quantile - 1e-9));
+  const auto share =
+      static_cast<size_t>(std::ceil(static_cast<double>(n) * config_.quantile - 1e-9));
   const size_t m = std::min(share, n / 2);
-  const size_t position = static_cast<size_t>(
-      std::find_if(ranked.begin(), ranked.end(), [&](const TrialRecord* r) { return r->id == trial.id; }) -
-      ranked.begin());
+  const size_t position =
+      static_cast<size_t>(std::find_if(ranked.begin(), ranked.end(),
+                                       [&](const TrialRecord* r) { return r->id == trial.id; }) -
+                          ranked.begin());
   const std::string rank = "rank " + std::to_string(position + 1) + " of " + std::to_string(n);
 
   Decision d;
   d.trial = trial.id;
   d.kind = DecisionKind::proceed;
-  d.until_resource = std::min(trial.resource + config_.perturbation_interval, state_.budget().max_per_trial);
+  d.until_resource =
+      std::min(trial.resource + config_.perturbation_interval, state_.budget().max_per_trial);
   if (position < n - m) {
     d.reason = rank + ": not in the bottom " + std::to_string(m) + ", goes on";
     return d;
@@ -73,7 +79,8 @@ Decision PbtSearcher::exploitOrProceed(TrialRecord& trial) {
     if (top->checkpoint_resource >= 0 && top->checkpoint_healthy) sources.push_back(top);
   }
   if (sources.empty()) {
-    d.reason = rank + ": in the bottom " + std::to_string(m) + ", but no top trial has a healthy checkpoint: goes on";
+    d.reason = rank + ": in the bottom " + std::to_string(m) +
+               ", but no top trial has a healthy checkpoint: goes on";
     return d;
   }
   const TrialRecord source = *sources[state_.stream().index(sources.size())];
@@ -94,8 +101,9 @@ Decision PbtSearcher::exploitOrProceed(TrialRecord& trial) {
   d.from_resource = source.checkpoint_resource;
   d.until_resource = std::min(source.checkpoint_resource + config_.perturbation_interval,
                               state_.budget().max_per_trial);
-  d.reason = rank + ": in the bottom " + std::to_string(m) + ", copies trial " + std::to_string(source.id) +
-             "'s checkpoint at " + std::to_string(source.checkpoint_resource) + " and explores";
+  d.reason = rank + ": in the bottom " + std::to_string(m) + ", copies trial " +
+             std::to_string(source.id) + "'s checkpoint at " +
+             std::to_string(source.checkpoint_resource) + " and explores";
   return d;
 }
 
@@ -103,12 +111,16 @@ Decision PbtSearcher::onReport(const TrialReport& report) {
   if (auto screened = state_.screen(report)) return *screened;
   TrialRecord& trial = state_.table().at(report.trial);
   int64_t& last = last_check_.at(static_cast<size_t>(trial.id));
-  if (report.resource >= state_.budget().max_per_trial || report.resource - last < config_.perturbation_interval) {
+  if (report.resource >= state_.budget().max_per_trial ||
+      report.resource - last < config_.perturbation_interval) {
     Decision d;
     d.kind = DecisionKind::proceed;
     d.trial = trial.id;
-    d.until_resource = std::min(last + config_.perturbation_interval, state_.budget().max_per_trial);
-    d.reason = report.resource >= state_.budget().max_per_trial ? "at the end" : "not due for a perturbation check";
+    d.until_resource =
+        std::min(last + config_.perturbation_interval, state_.budget().max_per_trial);
+    d.reason = report.resource >= state_.budget().max_per_trial
+                   ? "at the end"
+                   : "not due for a perturbation check";
     return d;
   }
   last = report.resource;
@@ -133,8 +145,8 @@ void PbtSearcher::restoreState(const nlohmann::json& state) {
   try {
     last_check = state.at("last_check").get<std::vector<int64_t>>();
     if (last_check.size() != state.at("trials").size()) {
-      throw DataError("sweep state: PBT last_check has " + std::to_string(last_check.size()) + " entries for " +
-                      std::to_string(state.at("trials").size()) + " trials");
+      throw DataError("sweep state: PBT last_check has " + std::to_string(last_check.size()) +
+                      " entries for " + std::to_string(state.at("trials").size()) + " trials");
     }
   } catch (const nlohmann::json::exception& e) {
     throw DataError(std::string("sweep state: malformed PBT state: ") + e.what());

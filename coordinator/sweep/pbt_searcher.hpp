@@ -25,11 +25,13 @@ namespace cog::coord::sweep {
 // draw picks a factor from `factors` and the value is multiplied by it — a choice instead
 // moves to its neighbour option (down for a factor below 1, up above 1) — then brought back
 // into the domain (Param::clamp: clipped, rounded, snapped to the q grid).
-Point explorePoint(const SearchSpace& space, const Point& from, const PbtConfig& config, RandomStream& stream);
+Point explorePoint(const SearchSpace& space, const Point& from, const PbtConfig& config,
+                   RandomStream& stream);
 
 class PbtSearcher : public Searcher {
  public:
-  PbtSearcher(SearchSpace space, MetricGoal goal, SweepBudget budget, PbtConfig config, uint64_t seed);
+  PbtSearcher(SearchSpace space, MetricGoal goal, SweepBudget budget, PbtConfig config,
+              uint64_t seed);
 
   SearcherKind kind() const override { return SearcherKind::pbt; }
   std::vector<Decision> suggest(int free_slots) override;

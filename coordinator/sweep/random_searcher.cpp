@@ -2,7 +2,8 @@
 
 namespace cog::coord::sweep {
 
-RandomSearcher::RandomSearcher(SearchSpace space, MetricGoal goal, SweepBudget budget, uint64_t seed)
+RandomSearcher::RandomSearcher(SearchSpace space, MetricGoal goal, SweepBudget budget,
+                               uint64_t seed)
     : state_(std::move(space), std::move(goal), budget, seed) {}
 
 std::vector<Decision> RandomSearcher::suggest(int free_slots) {
@@ -16,7 +17,8 @@ std::vector<Decision> RandomSearcher::suggest(int free_slots) {
 
 Decision RandomSearcher::onReport(const TrialReport& report) {
   if (auto screened = state_.screen(report)) return *screened;
-  return Decision{DecisionKind::proceed, report.trial, {}, -1, 0, 0, "random trials train to the end"};
+  return Decision{DecisionKind::proceed,           report.trial, {}, -1, 0, 0,
+                  "random trials train to the end"};
 }
 
 void RandomSearcher::onCheckpoint(TrialId trial, int64_t resource, bool healthy) {

@@ -42,7 +42,8 @@ void RandomStream::restore(const std::string& text) {
   std::mt19937_64 engine;
   is >> engine;
   if (is.fail()) {
-    throw DataError("sweep state: random stream '" + text.substr(0, 40) + "...' is not a saved mt19937_64 state");
+    throw DataError("sweep state: random stream '" + text.substr(0, 40) +
+                    "...' is not a saved mt19937_64 state");
   }
   engine_ = engine;
 }

@@ -14,11 +14,16 @@ namespace cog::coord::sweep {
 
 const char* toString(ParamKind kind) {
   switch (kind) {
-    case ParamKind::choice: return "choice";
-    case ParamKind::uniform: return "uniform";
-    case ParamKind::loguniform: return "loguniform";
-    case ParamKind::integer: return "int";
-    case ParamKind::qinteger: return "qint";
+    case ParamKind::choice:
+      return "choice";
+    case ParamKind::uniform:
+      return "uniform";
+    case ParamKind::loguniform:
+      return "loguniform";
+    case ParamKind::integer:
+      return "int";
+    case ParamKind::qinteger:
+      return "qint";
   }
   return "?";
 }
@@ -60,7 +65,8 @@ double SearchSpace::sampleParam(size_t i, RandomStream& stream) const {
       return p.clamp(std::exp(lo + (hi - lo) * stream.uniform()));
     }
     case ParamKind::integer:
-      return static_cast<double>(stream.uniformInt(static_cast<int64_t>(p.low), static_cast<int64_t>(p.high)));
+      return static_cast<double>(
+          stream.uniformInt(static_cast<int64_t>(p.low), static_cast<int64_t>(p.high)));
     case ParamKind::qinteger: {
       const auto steps = static_cast<int64_t>((p.qintTop() - p.low) / static_cast<double>(p.step));
       return p.low + static_cast<double>(stream.uniformInt(0, steps) * p.step);
@@ -105,10 +111,14 @@ std::vector<double> discreteValues(const Param& p) {
 
 uint64_t discreteCount(const Param& p) {
   switch (p.kind) {
-    case ParamKind::choice: return p.options.size();
-    case ParamKind::integer: return static_cast<uint64_t>(p.high - p.low) + 1;
-    case ParamKind::qinteger: return static_cast<uint64_t>((p.qintTop() - p.low) / static_cast<double>(p.step)) + 1;
-    default: return UINT64_MAX;
+    case ParamKind::choice:
+      return p.options.size();
+    case ParamKind::integer:
+      return static_cast<uint64_t>(p.high - p.low) + 1;
+    case ParamKind::qinteger:
+      return static_cast<uint64_t>((p.qintTop() - p.low) / static_cast<double>(p.step)) + 1;
+    default:
+      return UINT64_MAX;
   }
 }
 
@@ -152,17 +162,21 @@ std::string formatNumber(double value) {
 std::string SearchSpace::valueText(size_t i, double value) const {
   const Param& p = params_.at(i);
   switch (p.kind) {
-    case ParamKind::choice: return p.options.at(static_cast<size_t>(value));
+    case ParamKind::choice:
+      return p.options.at(static_cast<size_t>(value));
     case ParamKind::integer:
-    case ParamKind::qinteger: return std::to_string(static_cast<int64_t>(value));
-    default: return formatNumber(value);
+    case ParamKind::qinteger:
+      return std::to_string(static_cast<int64_t>(value));
+    default:
+      return formatNumber(value);
   }
 }
 
 std::vector<std::string> SearchSpace::overrides(const Point& point) const {
   checkPoint(point);
   std::vector<std::string> out;
-  for (size_t i = 0; i < params_.size(); ++i) out.push_back(params_[i].key + "=" + valueText(i, point[i]));
+  for (size_t i = 0; i < params_.size(); ++i)
+    out.push_back(params_[i].key + "=" + valueText(i, point[i]));
   return out;
 }
 
@@ -170,23 +184,27 @@ void SearchSpace::checkPoint(const Point& point) const {
   COG_ENFORCE_EQ(point.size(), params_.size());
   for (size_t i = 0; i < point.size(); ++i) {
     if (!std::isfinite(point[i]) || params_[i].clamp(point[i]) != point[i]) {
-      throw InvariantError("search space: " + params_[i].key + " = " + formatNumber(point[i]) + " is outside its " +
-                           toString(params_[i].kind) + " domain");
+      throw InvariantError("search space: " + params_[i].key + " = " + formatNumber(point[i]) +
+                           " is outside its " + toString(params_[i].kind) + " domain");
     }
   }
 }
 
 bool isConfigKeyPath(const std::string& key) {
-  static const std::regex pattern(R"([A-Za-z_][A-Za-z0-9_]*(\[[0-9]+\])?(\.[A-Za-z_][A-Za-z0-9_]*(\[[0-9]+\])?)*)");
+  static const std::regex pattern(
+      R"([A-Za-z_][A-Za-z0-9_]*(\[[0-9]+\])?(\.[A-Za-z_][A-Za-z0-9_]*(\[[0-9]+\])?)*)");
   return std::regex_match(key, pattern);
 }
 
 namespace {
 
 Param parseParam(YamlFields& space, const std::string& key, const YAML::Node& node) {
-  const std::string shape = ": expected one of {choice: [a, b]}, {uniform: [low, high]}, "
-                            "{loguniform: [low, high]}, {int: [low, high]}, {qint: [low, high, q]}";
-  if (!isConfigKeyPath(key)) space.fail(key, space.rawValue(key) + ": '" + key + "' is not a config key path like optim.muon_lr");
+  const std::string shape =
+      ": expected one of {choice: [a, b]}, {uniform: [low, high]}, "
+      "{loguniform: [low, high]}, {int: [low, high]}, {qint: [low, high, q]}";
+  if (!isConfigKeyPath(key))
+    space.fail(key,
+               space.rawValue(key) + ": '" + key + "' is not a config key path like optim.muon_lr");
   if (!node.IsMap() || node.size() != 1) space.fail(key, space.rawValue(key) + shape);
 
   Param p;
@@ -200,17 +218,19 @@ Param parseParam(YamlFields& space, const std::string& key, const YAML::Node& no
     if (p.options.empty()) f.fail("choice", "[]: list at least one option");
     std::set<std::string> seen;
     for (const auto& o : p.options) {
-      if (!seen.insert(o).second) f.fail("choice", f.rawValue("choice") + ": '" + o + "' is listed twice");
+      if (!seen.insert(o).second)
+        f.fail("choice", f.rawValue("choice") + ": '" + o + "' is listed twice");
     }
   } else if (kind == "uniform" || kind == "loguniform" || kind == "int" || kind == "qint") {
-    p.kind = kind == "uniform" ? ParamKind::uniform
+    p.kind = kind == "uniform"      ? ParamKind::uniform
              : kind == "loguniform" ? ParamKind::loguniform
-             : kind == "int" ? ParamKind::integer
-                             : ParamKind::qinteger;
+             : kind == "int"        ? ParamKind::integer
+                                    : ParamKind::qinteger;
     f.required(kind, bounds);
     const size_t want = kind == "qint" ? 3 : 2;
     if (bounds.size() != want) {
-      f.fail(kind, f.rawValue(kind) + (want == 3 ? ": expected [low, high, q]" : ": expected [low, high]"));
+      f.fail(kind, f.rawValue(kind) +
+                       (want == 3 ? ": expected [low, high, q]" : ": expected [low, high]"));
     }
     for (double b : bounds) {
       if (!std::isfinite(b)) f.fail(kind, f.rawValue(kind) + ": bounds must be finite numbers");
@@ -218,10 +238,12 @@ Param parseParam(YamlFields& space, const std::string& key, const YAML::Node& no
     p.low = bounds[0];
     p.high = bounds[1];
     if (!(p.low < p.high)) f.fail(kind, f.rawValue(kind) + ": needs low < high");
-    if (kind == "loguniform" && !(p.low > 0)) f.fail(kind, f.rawValue(kind) + ": needs 0 < low (it is uniform in log space)");
+    if (kind == "loguniform" && !(p.low > 0))
+      f.fail(kind, f.rawValue(kind) + ": needs 0 < low (it is uniform in log space)");
     if (kind == "int" || kind == "qint") {
       for (double b : bounds) {
-        if (b != std::floor(b) || std::fabs(b) > 9.0e15) f.fail(kind, f.rawValue(kind) + ": expected whole numbers");
+        if (b != std::floor(b) || std::fabs(b) > 9.0e15)
+          f.fail(kind, f.rawValue(kind) + ": expected whole numbers");
       }
     }
     if (kind == "qint") {
@@ -240,7 +262,8 @@ Param parseParam(YamlFields& space, const std::string& key, const YAML::Node& no
 SearchSpace parseSearchSpace(YamlFields space, const YAML::Node& node) {
   std::vector<Param> params;
   if (node && !node.IsNull()) {
-    for (const auto& item : node) params.push_back(parseParam(space, item.first.Scalar(), item.second));
+    for (const auto& item : node)
+      params.push_back(parseParam(space, item.first.Scalar(), item.second));
   }
   space.rejectUnknownKeys();
   return SearchSpace(std::move(params));

@@ -28,12 +28,12 @@ enum class ParamKind { choice, uniform, loguniform, integer, qinteger };
 const char* toString(ParamKind kind);  // the sweep file's word: choice, uniform, ..., int, qint
 
 struct Param {
-  std::string key;                   // config key path, e.g. optim.muon_lr or data.sources[0].count
+  std::string key;  // config key path, e.g. optim.muon_lr or data.sources[0].count
   ParamKind kind = ParamKind::uniform;
   std::vector<std::string> options;  // choice: the YAML scalars as written
   double low = 0;                    // uniform/loguniform/int/qint: inclusive bounds
   double high = 0;
-  int64_t step = 1;                  // qint: the spacing q
+  int64_t step = 1;  // qint: the spacing q
 
   // The largest value a qint can take (low + k*q <= high).
   double qintTop() const;

@@ -11,26 +11,38 @@ namespace {
 constexpr int kStateVersion = 1;
 }  // namespace
 
-const char* toString(ResourceUnit unit) { return unit == ResourceUnit::epochs ? "epochs" : "steps"; }
+const char* toString(ResourceUnit unit) {
+  return unit == ResourceUnit::epochs ? "epochs" : "steps";
+}
 
 const char* toString(SearcherKind kind) {
   switch (kind) {
-    case SearcherKind::grid: return "grid";
-    case SearcherKind::random: return "random";
-    case SearcherKind::asha: return "asha";
-    case SearcherKind::pbt: return "pbt";
+    case SearcherKind::grid:
+      return "grid";
+    case SearcherKind::random:
+      return "random";
+    case SearcherKind::asha:
+      return "asha";
+    case SearcherKind::pbt:
+      return "pbt";
   }
   return "?";
 }
 
 const char* toString(DecisionKind kind) {
   switch (kind) {
-    case DecisionKind::start: return "start";
-    case DecisionKind::promote: return "promote";
-    case DecisionKind::proceed: return "proceed";
-    case DecisionKind::pause: return "pause";
-    case DecisionKind::stop: return "stop";
-    case DecisionKind::exploit: return "exploit";
+    case DecisionKind::start:
+      return "start";
+    case DecisionKind::promote:
+      return "promote";
+    case DecisionKind::proceed:
+      return "proceed";
+    case DecisionKind::pause:
+      return "pause";
+    case DecisionKind::stop:
+      return "stop";
+    case DecisionKind::exploit:
+      return "exploit";
   }
   return "?";
 }
@@ -57,9 +69,15 @@ Decision repeatStatus(const TrialRecord& record, const std::string& why) {
   d.trial = record.id;
   d.from_resource = record.resource;
   switch (record.status) {
-    case TrialStatus::paused: d.kind = DecisionKind::pause; break;
-    case TrialStatus::completed: d.kind = DecisionKind::proceed; break;
-    default: d.kind = DecisionKind::stop; break;
+    case TrialStatus::paused:
+      d.kind = DecisionKind::pause;
+      break;
+    case TrialStatus::completed:
+      d.kind = DecisionKind::proceed;
+      break;
+    default:
+      d.kind = DecisionKind::stop;
+      break;
   }
   d.reason = why;
   return d;
@@ -77,8 +95,8 @@ std::optional<Decision> SearchState::screen(const TrialReport& report) {
     Decision d;
     d.kind = DecisionKind::stop;
     d.trial = report.trial;
-    d.reason = goal_.name + " is non-finite at " + std::to_string(report.resource) + " " + toString(budget_.unit) +
-               ": stopped, left out of every ranking";
+    d.reason = goal_.name + " is non-finite at " + std::to_string(report.resource) + " " +
+               toString(budget_.unit) + ": stopped, left out of every ranking";
     return d;
   }
   record.resource = report.resource;
@@ -104,7 +122,8 @@ void SearchState::recordEnd(TrialId trial, TrialEnd end) {
 }
 
 double SearchState::score(const TrialRecord& record) const {
-  if (!record.metric) throw InvariantError("sweep: trial " + std::to_string(record.id) + " has no metric to rank");
+  if (!record.metric)
+    throw InvariantError("sweep: trial " + std::to_string(record.id) + " has no metric to rank");
   return goal_.score(*record.metric);
 }
 
@@ -119,13 +138,13 @@ void SearchState::checkHeader(const nlohmann::json& state, SearcherKind kind) {
   try {
     const int version = state.at("version").get<int>();
     if (version != kStateVersion) {
-      throw DataError("sweep state: version " + std::to_string(version) + ", this cogcoord reads version " +
-                      std::to_string(kStateVersion));
+      throw DataError("sweep state: version " + std::to_string(version) +
+                      ", this cogcoord reads version " + std::to_string(kStateVersion));
     }
     const auto saved_kind = state.at("searcher").get<std::string>();
     if (saved_kind != toString(kind)) {
-      throw DataError("sweep state: saved by searcher '" + saved_kind + "', the sweep file's is '" + toString(kind) +
-                      "'");
+      throw DataError("sweep state: saved by searcher '" + saved_kind + "', the sweep file's is '" +
+                      toString(kind) + "'");
     }
   } catch (const nlohmann::json::exception& e) {
     throw DataError(std::string("sweep state: malformed: ") + e.what());

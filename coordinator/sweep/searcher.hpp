@@ -14,9 +14,8 @@
 // Non-finite metrics: a report whose metric is NaN or infinite stops the trial (status
 // non_finite) and never enters a rung's cut-off or PBT's ranking. The divergence policy may
 // roll a trial back instead; the driver then does not pass the non-finite report on.
-#include <nlohmann/json.hpp>
-
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -41,7 +40,8 @@ enum class TrialEnd {
 
 enum class DecisionKind {
   start,    // launch new trial `trial` with `point`, to be judged next at `until_resource`
-  promote,  // relaunch paused `trial` from its checkpoint at `from_resource`, on to `until_resource`
+  promote,  // relaunch paused `trial` from its checkpoint at `from_resource`, on to
+            // `until_resource`
   proceed,  // let `trial` train on (nothing to do)
   pause,    // stop `trial`'s job keeping its checkpoint at `from_resource`; it may be promoted
   stop,     // stop `trial` for good

@@ -21,10 +21,10 @@ enum class ResourceUnit { epochs, steps };
 const char* toString(ResourceUnit unit);
 
 struct SweepBudget {
-  int max_trials = 0;            // trials started per model (grid: 0 = the whole grid)
-  int max_concurrent = 1;        // trials training at once, the whole sweep
+  int max_trials = 0;      // trials started per model (grid: 0 = the whole grid)
+  int max_concurrent = 1;  // trials training at once, the whole sweep
   ResourceUnit unit = ResourceUnit::epochs;
-  int64_t max_per_trial = 0;     // a trial trains at most this many units
+  int64_t max_per_trial = 0;  // a trial trains at most this many units
 };
 
 enum class AshaMode {
@@ -44,9 +44,9 @@ struct AshaConfig {
 // PopulationBasedTraining: a trial due for a perturbation looks at the others' latest
 // metrics and, in the bottom quantile, copies a top trial's checkpoint and perturbs.
 struct PbtConfig {
-  int64_t perturbation_interval = 1;   // units between a trial's perturbation checks
-  double quantile = 0.25;              // bottom and top share of the population
-  double resample_probability = 0.25;  // per parameter: draw afresh instead of multiplying
+  int64_t perturbation_interval = 1;         // units between a trial's perturbation checks
+  double quantile = 0.25;                    // bottom and top share of the population
+  double resample_probability = 0.25;        // per parameter: draw afresh instead of multiplying
   std::vector<double> factors = {0.8, 1.2};  // one is picked at random per parameter
 };
 

@@ -16,9 +16,11 @@ std::unique_ptr<Searcher> makeSearcher(const SweepConfig& config, size_t model) 
     case SearcherKind::random:
       return std::make_unique<RandomSearcher>(config.space, config.metric, config.budget, seed);
     case SearcherKind::asha:
-      return std::make_unique<AshaSearcher>(config.space, config.metric, config.budget, config.searcher.asha, seed);
+      return std::make_unique<AshaSearcher>(config.space, config.metric, config.budget,
+                                            config.searcher.asha, seed);
     case SearcherKind::pbt:
-      return std::make_unique<PbtSearcher>(config.space, config.metric, config.budget, config.searcher.pbt, seed);
+      return std::make_unique<PbtSearcher>(config.space, config.metric, config.budget,
+                                           config.searcher.pbt, seed);
   }
   throw InvariantError("sweep: unknown searcher kind");
 }

@@ -17,15 +17,19 @@ constexpr size_t kMaxNamesLength = 56;
 
 bool isSafeName(const std::string& name) {
   return !name.empty() && name != "." && name != ".." &&
-         name.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-") ==
+         name.find_first_not_of(
+             "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-") ==
              std::string::npos;
 }
 
-std::string overrideKey(const std::string& assignment) { return assignment.substr(0, assignment.find('=')); }
+std::string overrideKey(const std::string& assignment) {
+  return assignment.substr(0, assignment.find('='));
+}
 
 // Fixed overrides must be key=value and must not set what the sweep sets itself.
-void checkOverrides(YamlFields& f, const std::string& key, const std::vector<std::string>& overrides,
-                    const SearchSpace& space, const std::string& resource_key) {
+void checkOverrides(YamlFields& f, const std::string& key,
+                    const std::vector<std::string>& overrides, const SearchSpace& space,
+                    const std::string& resource_key) {
   for (const auto& o : overrides) {
     if (o.find('=') == std::string::npos) f.fail(key, "'" + o + "': expected key.path=value");
     const std::string k = overrideKey(o);
@@ -44,7 +48,8 @@ SweepModel parseModel(YamlFields f, const std::string& base_dir) {
   f.required("config", model.config);
   f.optional("overrides", model.overrides);
   f.rejectUnknownKeys();
-  if (!isSafeName(model.name)) f.fail("name", "'" + model.name + "': must be A-Z a-z 0-9 _ . - and not '.' or '..'");
+  if (!isSafeName(model.name))
+    f.fail("name", "'" + model.name + "': must be A-Z a-z 0-9 _ . - and not '.' or '..'");
   model.config = resolveWorkerConfigPath(model.config, base_dir);
   if (!fs::exists(model.config)) f.fail("config", model.config + ": no such file");
   return model;
@@ -53,7 +58,9 @@ SweepModel parseModel(YamlFields f, const std::string& base_dir) {
 void parseBase(YamlFields f, SweepConfig& c, const std::string& base_dir) {
   const bool one = f.has("config");
   const bool several = f.has("models");
-  if (one == several) f.fail(one ? "models" : "config", "give either base.config (one model) or base.models (a list)");
+  if (one == several)
+    f.fail(one ? "models" : "config",
+           "give either base.config (one model) or base.models (a list)");
   if (one) {
     SweepModel model;
     f.required("config", model.config);
@@ -61,7 +68,8 @@ void parseBase(YamlFields f, SweepConfig& c, const std::string& base_dir) {
     f.optional("name", model.name);
     model.config = resolveWorkerConfigPath(model.config, base_dir);
     if (!fs::exists(model.config)) f.fail("config", model.config + ": no such file");
-    if (!isSafeName(model.name)) f.fail("name", "'" + model.name + "': must be A-Z a-z 0-9 _ . - and not '.' or '..'");
+    if (!isSafeName(model.name))
+      f.fail("name", "'" + model.name + "': must be A-Z a-z 0-9 _ . - and not '.' or '..'");
     c.models.push_back(model);
   }
   for (auto& m : f.sectionList("models")) c.models.push_back(parseModel(m, base_dir));
@@ -103,9 +111,12 @@ void parseBudget(YamlFields f, SweepBudget& b) {
   } else {
     f.fail("unit", unit + ": expected epochs or steps");
   }
-  if (b.max_trials < 0) f.fail("max_trials", std::to_string(b.max_trials) + ": must be at least 1 (0: a whole grid)");
-  if (b.max_concurrent < 1) f.fail("max_concurrent", std::to_string(b.max_concurrent) + ": must be at least 1");
-  if (b.max_per_trial < 1) f.fail("max_per_trial", std::to_string(b.max_per_trial) + ": must be at least 1");
+  if (b.max_trials < 0)
+    f.fail("max_trials", std::to_string(b.max_trials) + ": must be at least 1 (0: a whole grid)");
+  if (b.max_concurrent < 1)
+    f.fail("max_concurrent", std::to_string(b.max_concurrent) + ": must be at least 1");
+  if (b.max_per_trial < 1)
+    f.fail("max_per_trial", std::to_string(b.max_per_trial) + ": must be at least 1");
 }
 
 void parseAsha(YamlFields& f, AshaConfig& a, const SweepBudget& budget) {
@@ -122,7 +133,8 @@ void parseAsha(YamlFields& f, AshaConfig& a, const SweepBudget& budget) {
   }
   if (a.eta < 2) f.fail("eta", std::to_string(a.eta) + ": must be at least 2");
   if (a.grace < 1 || a.grace >= budget.max_per_trial) {
-    f.fail("grace", std::to_string(a.grace) + ": must be at least 1 and below budget.max_per_trial (" +
+    f.fail("grace", std::to_string(a.grace) +
+                        ": must be at least 1 and below budget.max_per_trial (" +
                         std::to_string(budget.max_per_trial) + "), or there is no rung");
   }
 }
@@ -138,12 +150,14 @@ void parsePbt(YamlFields& f, PbtConfig& p, const SweepBudget& budget) {
                                         std::to_string(budget.max_per_trial) + ")");
   }
   if (!(p.quantile > 0 && p.quantile <= 0.5)) {
-    f.fail("quantile", f.rawValue("quantile") + ": must be in (0, 0.5] (the bottom and top shares)");
+    f.fail("quantile",
+           f.rawValue("quantile") + ": must be in (0, 0.5] (the bottom and top shares)");
   }
   f.requireRange("resample_probability", p.resample_probability, 0, 1);
   if (p.factors.empty()) f.fail("factors", "[]: list at least one factor, e.g. [0.8, 1.2]");
   for (double factor : p.factors) {
-    if (!(std::isfinite(factor) && factor > 0)) f.fail("factors", f.rawValue("factors") + ": factors must be > 0");
+    if (!(std::isfinite(factor) && factor > 0))
+      f.fail("factors", f.rawValue("factors") + ": factors must be > 0");
   }
   if (budget.max_trials < 2) {
     f.fail("kind", "pbt: budget.max_trials " + std::to_string(budget.max_trials) +
@@ -178,16 +192,18 @@ void parseSearcher(YamlFields f, SweepConfig& c) {
     }
     const uint64_t size = c.space.gridSize();
     if (c.budget.max_trials > 0 && size > static_cast<uint64_t>(c.budget.max_trials)) {
-      f.fail("kind", "grid: the grid has " + std::to_string(size) + " points, more than budget.max_trials " +
-                         std::to_string(c.budget.max_trials) + " (leave max_trials out to run the whole grid)");
+      f.fail("kind", "grid: the grid has " + std::to_string(size) +
+                         " points, more than budget.max_trials " +
+                         std::to_string(c.budget.max_trials) +
+                         " (leave max_trials out to run the whole grid)");
     }
   } else if (c.budget.max_trials < 1) {
     f.fail("kind", kind + ": needs budget.max_trials (at least 1)");
   }
 }
 
-SweepConfig parseTree(const YAML::Node& root, const std::string& yaml_text, const std::string& source,
-                      const std::string& base_dir) {
+SweepConfig parseTree(const YAML::Node& root, const std::string& yaml_text,
+                      const std::string& source, const std::string& base_dir) {
   SweepConfig c;
   c.source = source;
   c.yaml = yaml_text;
@@ -196,15 +212,21 @@ SweepConfig parseTree(const YAML::Node& root, const std::string& yaml_text, cons
   top.optional("slots", c.slots);
   if (!top.has("base")) top.fail("base", "missing (required): base.config or base.models");
   parseBase(top.section("base"), c, base_dir);
-  if (!top.has("space")) top.fail("space", "missing (required): the keys to search, e.g. optim.muon_lr: {loguniform: [0.005, 0.05]}");
+  if (!top.has("space"))
+    top.fail(
+        "space",
+        "missing (required): the keys to search, e.g. optim.muon_lr: {loguniform: [0.005, 0.05]}");
   const YAML::Node& const_root = root;
   c.space = parseSearchSpace(top.section("space"), const_root["space"]);
   top.optional("seed", c.seed);
-  if (!top.has("metric")) top.fail("metric", "missing (required): {name: val_loss, mode: min} or another metric");
+  if (!top.has("metric"))
+    top.fail("metric", "missing (required): {name: val_loss, mode: min} or another metric");
   parseMetric(top.section("metric"), c.metric);
-  if (!top.has("budget")) top.fail("budget", "missing (required): {max_trials, max_concurrent, unit, max_per_trial}");
+  if (!top.has("budget"))
+    top.fail("budget", "missing (required): {max_trials, max_concurrent, unit, max_per_trial}");
   parseBudget(top.section("budget"), c.budget);
-  if (!top.has("searcher")) top.fail("searcher", "missing (required): {kind: grid | random | asha | pbt, ...}");
+  if (!top.has("searcher"))
+    top.fail("searcher", "missing (required): {kind: grid | random | asha | pbt, ...}");
   parseSearcher(top.section("searcher"), c);
   parseLauncherSection(top.section("launcher"), c.launcher);
   parseCoordinatorSection(top.section("coordinator"), c.coordinator);
@@ -212,7 +234,8 @@ SweepConfig parseTree(const YAML::Node& root, const std::string& yaml_text, cons
   c.policies = parsePolicyConfig(policies);
   top.rejectUnknownKeys();
 
-  if (!isSafeName(c.name)) top.fail("name", "'" + c.name + "': must be A-Z a-z 0-9 _ . - and not '.' or '..'");
+  if (!isSafeName(c.name))
+    top.fail("name", "'" + c.name + "': must be A-Z a-z 0-9 _ . - and not '.' or '..'");
   if (c.slots < 1) top.fail("slots", std::to_string(c.slots) + ": must be at least 1");
   if (c.space.size() == 0) top.fail("space", "{}: list at least one key to search");
   YamlFields base = top.section("base");
@@ -221,15 +244,20 @@ SweepConfig parseTree(const YAML::Node& root, const std::string& yaml_text, cons
   for (size_t i = 0; i < c.models.size(); ++i) {
     const auto& model = c.models[i];
     const std::string where = one_model ? "base" : "base.models[" + std::to_string(i) + "]";
-    if (!names.insert(model.name).second) top.fail(where + ".name", model.name + ": used by two models");
+    if (!names.insert(model.name).second)
+      top.fail(where + ".name", model.name + ": used by two models");
     if (c.name.size() + model.name.size() > kMaxNamesLength) {
-      top.fail(where + ".name", model.name + ": with the sweep's name '" + c.name + "' longer than " +
-                                    std::to_string(kMaxNamesLength) + " characters (trial job names join them)");
+      top.fail(where + ".name", model.name + ": with the sweep's name '" + c.name +
+                                    "' longer than " + std::to_string(kMaxNamesLength) +
+                                    " characters (trial job names join them)");
     }
   }
+  YamlFields space = top.section("space");
   for (const auto& p : c.space.params()) {
     if (p.key == c.resourceKey()) {
-      top.fail("space", p.key + ": set for each trial from budget.max_per_trial; it cannot be searched");
+      space.fail(p.key,
+                 space.rawValue(p.key) +
+                     ": set for each trial from budget.max_per_trial; it cannot be searched");
     }
   }
   checkOverrides(base, "overrides", c.overrides, c.space, c.resourceKey());
@@ -240,7 +268,8 @@ SweepConfig parseTree(const YAML::Node& root, const std::string& yaml_text, cons
   if (static_cast<int64_t>(c.budget.max_concurrent) * c.trial_slots > c.slots) {
     YamlFields budget = top.section("budget");
     budget.fail("max_concurrent", std::to_string(c.budget.max_concurrent) + ": with base.slots " +
-                                      std::to_string(c.trial_slots) + " per trial, more than the pool's " +
+                                      std::to_string(c.trial_slots) +
+                                      " per trial, more than the pool's " +
                                       std::to_string(c.slots) + " slots");
   }
   return c;
@@ -252,7 +281,8 @@ std::string SweepConfig::resourceKey() const {
   return budget.unit == ResourceUnit::epochs ? "train.epochs" : "train.max_steps";
 }
 
-SweepConfig parseSweepConfig(const std::string& yaml_text, const std::string& source, const std::string& base_dir) {
+SweepConfig parseSweepConfig(const std::string& yaml_text, const std::string& source,
+                             const std::string& base_dir) {
   return parseTree(parseYamlText(yaml_text, source), yaml_text, source, base_dir);
 }
 

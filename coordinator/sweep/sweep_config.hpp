@@ -48,7 +48,7 @@ struct SweepConfig {
   int ranks = 1;                       // per trial
   int trial_slots = 1;                 // per trial
   SearchSpace space;
-  uint64_t seed = 0;                   // model i's searcher is seeded with seed + i
+  uint64_t seed = 0;  // model i's searcher is seeded with seed + i
   MetricGoal metric;
   SweepBudget budget;
   SearcherConfig searcher;
@@ -62,8 +62,10 @@ struct SweepConfig {
 };
 
 // Reads `path`, applies `overrides` (key.path=value, e.g. budget.max_trials=4), validates.
-SweepConfig loadSweepConfig(const std::string& path, const std::vector<std::string>& overrides = {});
+SweepConfig loadSweepConfig(const std::string& path,
+                            const std::vector<std::string>& overrides = {});
 // From stored YAML text; relative model configs resolve against `base_dir`.
-SweepConfig parseSweepConfig(const std::string& yaml_text, const std::string& source, const std::string& base_dir);
+SweepConfig parseSweepConfig(const std::string& yaml_text, const std::string& source,
+                             const std::string& base_dir);
 
 }  // namespace cog::coord::sweep

@@ -5,18 +5,25 @@
 namespace cog::coord::sweep {
 
 namespace {
-constexpr TrialStatus kAllStatuses[] = {TrialStatus::running,   TrialStatus::paused, TrialStatus::completed,
-                                        TrialStatus::stopped,   TrialStatus::failed, TrialStatus::non_finite};
+constexpr TrialStatus kAllStatuses[] = {TrialStatus::running,   TrialStatus::paused,
+                                        TrialStatus::completed, TrialStatus::stopped,
+                                        TrialStatus::failed,    TrialStatus::non_finite};
 }
 
 const char* toString(TrialStatus status) {
   switch (status) {
-    case TrialStatus::running: return "running";
-    case TrialStatus::paused: return "paused";
-    case TrialStatus::completed: return "completed";
-    case TrialStatus::stopped: return "stopped";
-    case TrialStatus::failed: return "failed";
-    case TrialStatus::non_finite: return "non_finite";
+    case TrialStatus::running:
+      return "running";
+    case TrialStatus::paused:
+      return "paused";
+    case TrialStatus::completed:
+      return "completed";
+    case TrialStatus::stopped:
+      return "stopped";
+    case TrialStatus::failed:
+      return "failed";
+    case TrialStatus::non_finite:
+      return "non_finite";
   }
   return "?";
 }
@@ -28,7 +35,9 @@ std::optional<TrialStatus> trialStatusFromString(const std::string& text) {
   return std::nullopt;
 }
 
-bool isLive(TrialStatus status) { return status == TrialStatus::running || status == TrialStatus::paused; }
+bool isLive(TrialStatus status) {
+  return status == TrialStatus::running || status == TrialStatus::paused;
+}
 
 TrialId TrialTable::add(Point point) {
   TrialRecord record;
@@ -40,13 +49,15 @@ TrialId TrialTable::add(Point point) {
 
 TrialRecord& TrialTable::at(TrialId id) {
   if (id < 0 || static_cast<size_t>(id) >= records_.size()) {
-    throw InvariantError("sweep: no trial " + std::to_string(id) + " (" + std::to_string(records_.size()) +
-                         " started)");
+    throw InvariantError("sweep: no trial " + std::to_string(id) + " (" +
+                         std::to_string(records_.size()) + " started)");
   }
   return records_[static_cast<size_t>(id)];
 }
 
-const TrialRecord& TrialTable::at(TrialId id) const { return const_cast<TrialTable*>(this)->at(id); }
+const TrialRecord& TrialTable::at(TrialId id) const {
+  return const_cast<TrialTable*>(this)->at(id);
+}
 
 size_t TrialTable::count(TrialStatus status) const {
   size_t n = 0;
@@ -93,7 +104,9 @@ void TrialTable::fromJson(const nlohmann::json& json, const SearchSpace& space) 
       }
       const auto status = row.at("status").get<std::string>();
       const auto parsed = trialStatusFromString(status);
-      if (!parsed) throw DataError("sweep state: trial " + std::to_string(r.id) + ": unknown status '" + status + "'");
+      if (!parsed)
+        throw DataError("sweep state: trial " + std::to_string(r.id) + ": unknown status '" +
+                        status + "'");
       r.status = *parsed;
       r.resource = row.at("resource").get<int64_t>();
       if (!row.at("metric").is_null()) r.metric = row.at("metric").get<double>();

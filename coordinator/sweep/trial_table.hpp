@@ -5,9 +5,8 @@
 // trial's status are the searcher's own.
 //
 // Trial ids are 0, 1, 2, ... in start order; they index the table.
-#include <nlohmann/json.hpp>
-
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -33,15 +32,15 @@ bool isLive(TrialStatus status);
 
 struct TrialRecord {
   TrialId id = 0;
-  Point point;                        // hyperparameters (PBT changes them on exploit)
+  Point point;  // hyperparameters (PBT changes them on exploit)
   TrialStatus status = TrialStatus::running;
-  int64_t resource = 0;               // latest reported resource (epochs or steps trained)
-  std::optional<double> metric;       // latest finite metric, as reported (not sign-flipped)
-  int64_t checkpoint_resource = -1;   // newest checkpoint saved; -1 = none yet
-  bool checkpoint_healthy = false;    // ... and whether its validation was healthy
-  int rung = -1;                      // ASHA: the highest rung it has a result in; -1 none
-  TrialId exploited_from = -1;        // PBT: the trial whose checkpoint it copied last
-  int exploits = 0;                   // PBT: how many times it copied another's checkpoint
+  int64_t resource = 0;              // latest reported resource (epochs or steps trained)
+  std::optional<double> metric;      // latest finite metric, as reported (not sign-flipped)
+  int64_t checkpoint_resource = -1;  // newest checkpoint saved; -1 = none yet
+  bool checkpoint_healthy = false;   // ... and whether its validation was healthy
+  int rung = -1;                     // ASHA: the highest rung it has a result in; -1 none
+  TrialId exploited_from = -1;       // PBT: the trial whose checkpoint it copied last
+  int exploits = 0;                  // PBT: how many times it copied another's checkpoint
 };
 
 class TrialTable {

@@ -12,8 +12,8 @@ namespace {
 
 using namespace testing;
 
-AshaSearcher makeAsha(AshaMode mode, int max_trials, int eta = 2, int64_t grace = 1, int64_t max = 8,
-                      MetricGoal goal = minimise()) {
+AshaSearcher makeAsha(AshaMode mode, int max_trials, int eta = 2, int64_t grace = 1,
+                      int64_t max = 8, MetricGoal goal = minimise()) {
   AshaConfig config;
   config.grace = grace;
   config.eta = eta;
@@ -144,7 +144,7 @@ TEST(AshaPromoteMode, PromotesFromCheckpointsExactlyAsHandComputed) {
   EXPECT_DECISION(s[0], start, 3);
 
   EXPECT_DECISION(report(asha, 3, 1, 0.30), proceed, 3);  // rung 0 n 4: 3 and 2 the candidates
-  d = report(asha, 2, 2, 0.35);                            // rung 1 n 2: trial 2 its best
+  d = report(asha, 2, 2, 0.35);                           // rung 1 n 2: trial 2 its best
   EXPECT_DECISION(d, proceed, 2);
   EXPECT_EQ(d.until_resource, 4);
   EXPECT_DECISION(report(asha, 3, 2, 0.50), pause, 3);  // rung 1 n 3: trial 2 (promoted) only

@@ -48,9 +48,11 @@ TEST(GridSearcher, StartsEveryPointOfTheProductOnce) {
   }
   EXPECT_EQ(seen.size(), 18u);
   EXPECT_EQ(discreteSpace().overrides(all[0].point),
-            (std::vector<std::string>{"train.batch_size=16", "model.t_max=1", "data.sources[0].count=1000"}));
+            (std::vector<std::string>{"train.batch_size=16", "model.t_max=1",
+                                      "data.sources[0].count=1000"}));
   EXPECT_EQ(discreteSpace().overrides(all[17].point),
-            (std::vector<std::string>{"train.batch_size=32", "model.t_max=3", "data.sources[0].count=3000"}));
+            (std::vector<std::string>{"train.batch_size=32", "model.t_max=3",
+                                      "data.sources[0].count=3000"}));
   EXPECT_TRUE(grid.suggest(1).empty());
 }
 
@@ -95,7 +97,7 @@ TEST(RandomSearcher, FailedTrialsAreRecorded) {
   r.suggest(2);
   r.onEnded(0, TrialEnd::failed);
   EXPECT_EQ(r.trials().at(0).status, TrialStatus::failed);
-  EXPECT_DECISION(report(r, 0, 2, 0.5), stop, 0);  // a late report from a failed trial
+  EXPECT_DECISION(report(r, 0, 2, 0.5), stop, 0);      // a late report from a failed trial
   EXPECT_THROW(report(r, 5, 1, 0.5), InvariantError);  // a trial never started
 }
 

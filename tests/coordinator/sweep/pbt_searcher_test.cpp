@@ -52,11 +52,14 @@ TEST(PbtExplore, MultipliesClipsRoundsAndMovesChoicesToANeighbour) {
   RandomStream stream(1);
   // One factor: every draw picks it. x1.2: 0.05 -> 0.06, choice 1 -> 2, int 3 -> 3.6 -> 4,
   // qint 75 -> 90 -> the q grid's 100.
-  EXPECT_EQ(explorePoint(space, {0.05, 1, 3, 75}, pbtConfig(0, {1.2}), stream), (Point{0.05 * 1.2, 2, 4, 100}));
+  EXPECT_EQ(explorePoint(space, {0.05, 1, 3, 75}, pbtConfig(0, {1.2}), stream),
+            (Point{0.05 * 1.2, 2, 4, 100}));
   // Clipped at the bounds: 0.09 x 1.2 -> 0.1, choice 2 has no upper neighbour, 8 -> 8.
-  EXPECT_EQ(explorePoint(space, {0.09, 2, 8, 100}, pbtConfig(0, {1.2}), stream), (Point{0.1, 2, 8, 100}));
+  EXPECT_EQ(explorePoint(space, {0.09, 2, 8, 100}, pbtConfig(0, {1.2}), stream),
+            (Point{0.1, 2, 8, 100}));
   // x0.8: 0.05 -> 0.04, choice 1 -> 0, 3 -> 2.4 -> 2, 75 -> 60 -> 50.
-  EXPECT_EQ(explorePoint(space, {0.05, 1, 3, 75}, pbtConfig(0, {0.8}), stream), (Point{0.05 * 0.8, 0, 2, 50}));
+  EXPECT_EQ(explorePoint(space, {0.05, 1, 3, 75}, pbtConfig(0, {0.8}), stream),
+            (Point{0.05 * 0.8, 0, 2, 50}));
   // Resample probability 1: per parameter one draw to decide, then the domain's own draws.
   RandomStream ref(stream);
   const Point resampled = explorePoint(space, {0.05, 1, 3, 75}, pbtConfig(1, {0.8, 1.2}), stream);

@@ -1,4 +1,6 @@
 // The search space and the random stream: draws, domains, grid order, --set text.
+#include "coordinator/sweep/search_space.hpp"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -6,7 +8,6 @@
 
 #include "common/error.hpp"
 #include "coordinator/sweep/random_stream.hpp"
-#include "coordinator/sweep/search_space.hpp"
 
 namespace cog::coord::sweep {
 namespace {
@@ -64,7 +65,8 @@ TEST(RandomStream, UniformIntCoversItsRangeOnly) {
 TEST(SearchSpace, ParsesEveryDomainInFileOrder) {
   const auto space = parseSpace(
       "{optim.muon_lr: {loguniform: [0.001, 0.1]}, optim.grokfast_lambda: {uniform: [0, 0.3]},"
-      " train.batch_size: {choice: [16, 32]}, model.t_max: {int: [1, 3]}, 'data.sources[0].count': {qint: [1000, 4500, 1000]}}");
+      " train.batch_size: {choice: [16, 32]}, model.t_max: {int: [1, 3]}, 'data.sources[0].count': "
+      "{qint: [1000, 4500, 1000]}}");
   ASSERT_EQ(space.size(), 5u);
   const auto& p = space.params();
   EXPECT_EQ(p[0].key, "optim.muon_lr");
@@ -80,13 +82,15 @@ TEST(SearchSpace, ParsesEveryDomainInFileOrder) {
 
 TEST(SearchSpace, SamplesDrawOncePerParameterInOrder) {
   const auto space = parseSpace(
-      "{a: {loguniform: [0.001, 0.1]}, b: {uniform: [2, 4]}, c: {choice: [x, y, z]}, d: {int: [1, 3]},"
+      "{a: {loguniform: [0.001, 0.1]}, b: {uniform: [2, 4]}, c: {choice: [x, y, z]}, d: {int: [1, "
+      "3]},"
       " e: {qint: [0, 100, 25]}}");
   RandomStream stream(11);
   RandomStream ref(11);
   const Point point = space.sample(stream);
   ASSERT_EQ(point.size(), 5u);
-  EXPECT_DOUBLE_EQ(point[0], std::exp(std::log(0.001) + (std::log(0.1) - std::log(0.001)) * ref.uniform()));
+  EXPECT_DOUBLE_EQ(point[0],
+                   std::exp(std::log(0.001) + (std::log(0.1) - std::log(0.001)) * ref.uniform()));
   EXPECT_EQ(point[1], 2 + 2 * ref.uniform());
   EXPECT_EQ(point[2], static_cast<double>(ref.index(3)));
   EXPECT_EQ(point[3], static_cast<double>(ref.uniformInt(1, 3)));
@@ -110,19 +114,22 @@ TEST(SearchSpace, GridIsTheFullProductFirstParameterSlowest) {
 }
 
 TEST(SearchSpace, OverridesAreSetLines) {
-  const auto space = parseSpace("{optim.muon_lr: {loguniform: [0.001, 0.1]}, train.batch_size: {choice: [16, '32']},"
-                                " model.t_max: {int: [1, 3]}}");
-  EXPECT_EQ(space.overrides({0.0123, 1, 2}),
-            (std::vector<std::string>{"optim.muon_lr=0.0123", "train.batch_size=32", "model.t_max=2"}));
+  const auto space = parseSpace(
+      "{optim.muon_lr: {loguniform: [0.001, 0.1]}, train.batch_size: {choice: [16, '32']},"
+      " model.t_max: {int: [1, 3]}}");
+  EXPECT_EQ(
+      space.overrides({0.0123, 1, 2}),
+      (std::vector<std::string>{"optim.muon_lr=0.0123", "train.batch_size=32", "model.t_max=2"}));
   // The shortest text that reads back exactly.
   EXPECT_EQ(formatNumber(0.1 + 0.2), "0.30000000000000004");
   EXPECT_EQ(formatNumber(1e-5), "1e-05");
   EXPECT_THROW(space.overrides({0.5, 1, 2}), InvariantError);  // lr above its bound
-  EXPECT_THROW(space.overrides({0.01, 1}), InvariantError);     // a value missing
+  EXPECT_THROW(space.overrides({0.01, 1}), InvariantError);    // a value missing
 }
 
 TEST(SearchSpace, ClampKeepsValuesInTheirDomain) {
-  const auto space = parseSpace("{a: {uniform: [0, 1]}, b: {int: [1, 5]}, c: {qint: [10, 50, 15]}, d: {choice: [p, q]}}");
+  const auto space = parseSpace(
+      "{a: {uniform: [0, 1]}, b: {int: [1, 5]}, c: {qint: [10, 50, 15]}, d: {choice: [p, q]}}");
   const auto& p = space.params();
   EXPECT_EQ(p[0].clamp(1.2), 1.0);
   EXPECT_EQ(p[1].clamp(2.6), 3.0);
@@ -134,24 +141,35 @@ TEST(SearchSpace, ClampKeepsValuesInTheirDomain) {
 }
 
 TEST(SearchSpace, ErrorsNameFileKeyAndValue) {
-  EXPECT_NE(spaceError("{optim.muon_lr: {loguniform: [0, 0.1]}}").find("space.optim.muon_lr.loguniform = [0, 0.1]: needs 0 < low"),
+  EXPECT_NE(spaceError("{optim.muon_lr: {loguniform: [0, 0.1]}}")
+                .find("space.optim.muon_lr.loguniform = [0, 0.1]: needs 0 < low"),
             std::string::npos)
       << spaceError("{optim.muon_lr: {loguniform: [0, 0.1]}}");
-  EXPECT_NE(spaceError("{x: {uniform: [2, 1]}}").find("sweep.yaml:1: space.x.uniform = [2, 1]: needs low < high"),
+  EXPECT_NE(spaceError("{x: {uniform: [2, 1]}}")
+                .find("sweep.yaml:1: space.x.uniform = [2, 1]: needs low < high"),
             std::string::npos)
       << spaceError("{x: {uniform: [2, 1]}}");
   EXPECT_NE(spaceError("{x: {gaussian: [0, 1]}}").find("space.x.gaussian = "), std::string::npos)
       << spaceError("{x: {gaussian: [0, 1]}}");
-  EXPECT_NE(spaceError("{x: 0.01}").find("space.x = 0.01: expected one of"), std::string::npos) << spaceError("{x: 0.01}");
-  EXPECT_NE(spaceError("{x: {int: [1, 2.5]}}").find("space.x.int = [1, 2.5]: expected whole numbers"), std::string::npos)
+  EXPECT_NE(spaceError("{x: 0.01}").find("space.x = 0.01: expected one of"), std::string::npos)
+      << spaceError("{x: 0.01}");
+  EXPECT_NE(
+      spaceError("{x: {int: [1, 2.5]}}").find("space.x.int = [1, 2.5]: expected whole numbers"),
+      std::string::npos)
       << spaceError("{x: {int: [1, 2.5]}}");
-  EXPECT_NE(spaceError("{x: {qint: [0, 10]}}").find("space.x.qint = [0, 10]: expected [low, high, q]"), std::string::npos)
+  EXPECT_NE(
+      spaceError("{x: {qint: [0, 10]}}").find("space.x.qint = [0, 10]: expected [low, high, q]"),
+      std::string::npos)
       << spaceError("{x: {qint: [0, 10]}}");
-  EXPECT_NE(spaceError("{x: {choice: [a, a]}}").find("space.x.choice = [a, a]: 'a' is listed twice"), std::string::npos)
+  EXPECT_NE(
+      spaceError("{x: {choice: [a, a]}}").find("space.x.choice = [a, a]: 'a' is listed twice"),
+      std::string::npos)
       << spaceError("{x: {choice: [a, a]}}");
-  EXPECT_NE(spaceError("{'optim..lr': {uniform: [0, 1]}}").find("space.optim..lr = "), std::string::npos)
+  EXPECT_NE(spaceError("{'optim..lr': {uniform: [0, 1]}}").find("space.optim..lr = "),
+            std::string::npos)
       << spaceError("{'optim..lr': {uniform: [0, 1]}}");
-  EXPECT_NE(spaceError("{x: {uniform: [0, abc]}}").find("space.x.uniform = [0, abc]: expected a list of numbers"),
+  EXPECT_NE(spaceError("{x: {uniform: [0, abc]}}")
+                .find("space.x.uniform = [0, abc]: expected a list of numbers"),
             std::string::npos)
       << spaceError("{x: {uniform: [0, abc]}}");
 }

@@ -8,6 +8,12 @@
 #include "coordinator/sweep/searcher.hpp"
 #include "coordinator/sweep/searcher_config.hpp"
 
+namespace cog::coord::sweep {
+// Names instead of bytes in GoogleTest's messages.
+inline void PrintTo(DecisionKind kind, std::ostream* os) { *os << toString(kind); }
+inline void PrintTo(TrialStatus status, std::ostream* os) { *os << toString(status); }
+}  // namespace cog::coord::sweep
+
 namespace cog::coord::sweep::testing {
 
 inline SearchSpace lrSpace() {
@@ -44,12 +50,12 @@ inline std::string describe(const Decision& d) {
          std::to_string(d.until_resource) + " (" + d.reason + ")";
 }
 
-#define EXPECT_DECISION(decision, expected_kind, expected_trial)                    \
-  do {                                                                              \
-    const ::cog::coord::sweep::Decision d_ = (decision);  /* a copy: may be a temporary */ \
-    EXPECT_EQ(d_.kind, ::cog::coord::sweep::DecisionKind::expected_kind)            \
-        << ::cog::coord::sweep::testing::describe(d_);                              \
-    EXPECT_EQ(d_.trial, expected_trial) << ::cog::coord::sweep::testing::describe(d_); \
+#define EXPECT_DECISION(decision, expected_kind, expected_trial)                          \
+  do {                                                                                    \
+    const ::cog::coord::sweep::Decision d_ = (decision); /* a copy: may be a temporary */ \
+    EXPECT_EQ(d_.kind, ::cog::coord::sweep::DecisionKind::expected_kind)                  \
+        << ::cog::coord::sweep::testing::describe(d_);                                    \
+    EXPECT_EQ(d_.trial, expected_trial) << ::cog::coord::sweep::testing::describe(d_);    \
   } while (0)
 
 }  // namespace cog::coord::sweep::testing

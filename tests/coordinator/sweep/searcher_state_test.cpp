@@ -48,7 +48,8 @@ std::string run(Searcher& s, const std::vector<Step>& steps, size_t begin, size_
 // Runs the script whole on one searcher, and cut at every step on two others: the second is
 // restored from the first's state (through JSON text) at the cut; the outputs after the cut
 // must be equal.
-void expectResumesIdentically(const std::function<std::unique_ptr<Searcher>()>& make, const std::vector<Step>& steps) {
+void expectResumesIdentically(const std::function<std::unique_ptr<Searcher>()>& make,
+                              const std::vector<Step>& steps) {
   auto whole = make();
   std::vector<std::string> per_step;
   for (size_t i = 0; i < steps.size(); ++i) per_step.push_back(run(*whole, steps, i, i + 1));
@@ -66,21 +67,24 @@ void expectResumesIdentically(const std::function<std::unique_ptr<Searcher>()>& 
 
 TEST(SearcherState, AshaPromoteResumesIdentically) {
   const std::vector<Step> steps = {
-      {Step::suggest, 0, 0, 2},        {Step::report, 0, 1, 0.50},  {Step::suggest, 0, 0, 1},
-      {Step::report, 1, 1, 0.60},      {Step::suggest, 0, 0, 1},    {Step::report, 2, 1, 0.40},
-      {Step::report, 0, 2, 0.45},      {Step::suggest, 0, 0, 1},    {Step::report, 3, 1, 0.30},
-      {Step::report, 2, 2, 0.35},      {Step::report, 3, 2, 0.50},  {Step::suggest, 0, 0, 1},
-      {Step::report, 4, 1, 0.45},      {Step::suggest, 0, 0, 1},    {Step::report, 5, 1, 0.45},
-      {Step::suggest, 0, 0, 2},        {Step::report, 2, 4, 0.20},  {Step::report, 4, 2, 0.30},
-      {Step::report, 4, 4, 0.25},      {Step::suggest, 0, 0, 1},    {Step::report, 2, 8, 0.15},
-      {Step::ended, 2, 0, 0},          {Step::suggest, 0, 0, 2},
+      {Step::suggest, 0, 0, 2},   {Step::report, 0, 1, 0.50}, {Step::suggest, 0, 0, 1},
+      {Step::report, 1, 1, 0.60}, {Step::suggest, 0, 0, 1},   {Step::report, 2, 1, 0.40},
+      {Step::report, 0, 2, 0.45}, {Step::suggest, 0, 0, 1},   {Step::report, 3, 1, 0.30},
+      {Step::report, 2, 2, 0.35}, {Step::report, 3, 2, 0.50}, {Step::suggest, 0, 0, 1},
+      {Step::report, 4, 1, 0.45}, {Step::suggest, 0, 0, 1},   {Step::report, 5, 1, 0.45},
+      {Step::suggest, 0, 0, 2},   {Step::report, 2, 4, 0.20}, {Step::report, 4, 2, 0.30},
+      {Step::report, 4, 4, 0.25}, {Step::suggest, 0, 0, 1},   {Step::report, 2, 8, 0.15},
+      {Step::ended, 2, 0, 0},     {Step::suggest, 0, 0, 2},
   };
   AshaConfig config;
   config.grace = 1;
   config.eta = 2;
   config.mode = AshaMode::promote;
-  expectResumesIdentically([&] { return std::make_unique<AshaSearcher>(lrSpace(), minimise(), budget(6, 8), config, 9); },
-                           steps);
+  expectResumesIdentically(
+      [&] {
+        return std::make_unique<AshaSearcher>(lrSpace(), minimise(), budget(6, 8), config, 9);
+      },
+      steps);
 }
 
 TEST(SearcherState, PbtResumesIdenticallyIncludingTheRandomStream) {
@@ -90,13 +94,17 @@ TEST(SearcherState, PbtResumesIdenticallyIncludingTheRandomStream) {
   for (int64_t e = 1; e <= 8; ++e) {
     for (TrialId t = 0; t < 4; ++t) {
       steps.push_back({Step::checkpoint, t, e, (t == 1 && e == 4) ? 0.0 : 1.0});
-      steps.push_back({Step::report, t, e, 1.0 / static_cast<double>(e + 1) + 0.1 * static_cast<double>((t * 3 + e) % 4)});
+      steps.push_back(
+          {Step::report, t, e,
+           1.0 / static_cast<double>(e + 1) + 0.1 * static_cast<double>((t * 3 + e) % 4)});
     }
   }
   PbtConfig config;
   config.perturbation_interval = 2;
   config.resample_probability = 0.25;
-  auto make = [&] { return std::make_unique<PbtSearcher>(lrSpace(), minimise(), budget(4, 10), config, 17); };
+  auto make = [&] {
+    return std::make_unique<PbtSearcher>(lrSpace(), minimise(), budget(4, 10), config, 17);
+  };
   // The script does exploit, so the stream is exercised after the cuts.
   auto probe = make();
   const std::string out = run(*probe, steps, 0, steps.size());
@@ -105,10 +113,14 @@ TEST(SearcherState, PbtResumesIdenticallyIncludingTheRandomStream) {
 }
 
 TEST(SearcherState, RandomResumesTheSameStream) {
-  const std::vector<Step> steps = {{Step::suggest, 0, 0, 2}, {Step::report, 0, 1, 0.5}, {Step::ended, 0, 0, 0},
-                                   {Step::suggest, 0, 0, 1}, {Step::suggest, 0, 0, 3}};
+  const std::vector<Step> steps = {{Step::suggest, 0, 0, 2},
+                                   {Step::report, 0, 1, 0.5},
+                                   {Step::ended, 0, 0, 0},
+                                   {Step::suggest, 0, 0, 1},
+                                   {Step::suggest, 0, 0, 3}};
   expectResumesIdentically(
-      [] { return std::make_unique<RandomSearcher>(lrSpace(), minimise(), budget(6, 4), 123); }, steps);
+      [] { return std::make_unique<RandomSearcher>(lrSpace(), minimise(), budget(6, 4), 123); },
+      steps);
 }
 
 TEST(SearcherState, RestoreRefusesAnotherSearchersState) {
@@ -130,7 +142,9 @@ TEST(SearcherState, RestoreRefusesAnotherSearchersState) {
     other.restoreState(state);
     ADD_FAILURE() << "restored";
   } catch (const DataError& e) {
-    EXPECT_NE(std::string(e.what()).find("3 ASHA rungs saved, the sweep file gives 2"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("3 ASHA rungs saved, the sweep file gives 2"),
+              std::string::npos)
+        << e.what();
   }
 
   // A point outside the space (the file's bounds changed).
