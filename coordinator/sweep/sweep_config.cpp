@@ -14,6 +14,7 @@ namespace fs = std::filesystem;
 // A sweep's and a model's names make up trial job names (<sweep>-<model>-t<id>), which name
 // folders and URL path segments: the experiment file's job-name rule, with room for the id.
 constexpr size_t kMaxNamesLength = 56;
+constexpr uint64_t kMaxGridPoints = 100000;
 
 bool isSafeName(const std::string& name) {
   return !name.empty() && name != "." && name != ".." &&
@@ -191,6 +192,13 @@ void parseSearcher(YamlFields f, SweepConfig& c) {
       }
     }
     const uint64_t size = c.space.gridSize();
+    // The grid is enumerated up front (GridSearcher); a bigger one is a typo in a bound.
+    if (size > kMaxGridPoints) {
+      f.fail("kind",
+             "grid: the grid has " +
+                 (size == UINT64_MAX ? std::string("more than 2^64") : std::to_string(size)) +
+                 " points, more than " + std::to_string(kMaxGridPoints) + "; use random or asha");
+    }
     if (c.budget.max_trials > 0 && size > static_cast<uint64_t>(c.budget.max_trials)) {
       f.fail("kind", "grid: the grid has " + std::to_string(size) +
                          " points, more than budget.max_trials " +

@@ -182,6 +182,14 @@ TEST(SweepConfig, ErrorsNameFileKeyAndValue) {
                 "searcher.kind = grid: the grid has 10 points, more than budget.max_trials 8"),
             std::string::npos)
       << errorOf(grid);
+  std::string huge = edited("  optim.muon_lr: {loguniform: [0.005, 0.05]}\n",
+                            "  model.t_max: {int: [1, 1000000]}\n");
+  huge.replace(huge.find("kind: asha, grace: 1, mode: promote"), 35, "kind: grid");
+  huge.replace(huge.find("max_trials: 8, "), 15, "");
+  EXPECT_NE(
+      errorOf(huge).find("searcher.kind = grid: the grid has 2000000 points, more than 100000"),
+      std::string::npos)
+      << errorOf(huge);
   // Two models of one name.
   const std::string twins = edited(
       "  config: model.yaml\n",
