@@ -141,11 +141,7 @@ Decision AshaSearcher::onReport(const TrialReport& report) {
     }
   }
   if (rung == rungs_.size() || static_cast<int>(rung) <= trial.rung) {
-    Decision d;
-    d.kind = DecisionKind::proceed;
-    d.trial = trial.id;
-    d.reason = "no new rung reached";
-    return d;
+    return proceed(trial.id, "no new rung reached");
   }
   const double score = state_.score(trial);
   rungs_[rung].entries.push_back(RungEntry{trial.id, score, next_seq_++});

@@ -27,8 +27,7 @@ std::vector<Decision> GridSearcher::suggest(int free_slots) {
 
 Decision GridSearcher::onReport(const TrialReport& report) {
   if (auto screened = state_.screen(report)) return *screened;
-  return Decision{DecisionKind::proceed,         report.trial, {}, -1, 0, 0,
-                  "grid trials train to the end"};
+  return proceed(report.trial, "grid trials train to the end", state_.budget().max_per_trial);
 }
 
 void GridSearcher::onCheckpoint(TrialId trial, int64_t resource, bool healthy) {

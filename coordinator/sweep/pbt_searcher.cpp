@@ -113,15 +113,9 @@ Decision PbtSearcher::onReport(const TrialReport& report) {
   int64_t& last = last_check_.at(static_cast<size_t>(trial.id));
   if (report.resource >= state_.budget().max_per_trial ||
       report.resource - last < config_.perturbation_interval) {
-    Decision d;
-    d.kind = DecisionKind::proceed;
-    d.trial = trial.id;
-    d.until_resource =
-        std::min(last + config_.perturbation_interval, state_.budget().max_per_trial);
-    d.reason = report.resource >= state_.budget().max_per_trial
-                   ? "at the end"
-                   : "not due for a perturbation check";
-    return d;
+    const bool at_end = report.resource >= state_.budget().max_per_trial;
+    return proceed(trial.id, at_end ? "at the end" : "not due for a perturbation check",
+                   std::min(last + config_.perturbation_interval, state_.budget().max_per_trial));
   }
   last = report.resource;
   return exploitOrProceed(trial);

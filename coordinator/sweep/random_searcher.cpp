@@ -17,8 +17,7 @@ std::vector<Decision> RandomSearcher::suggest(int free_slots) {
 
 Decision RandomSearcher::onReport(const TrialReport& report) {
   if (auto screened = state_.screen(report)) return *screened;
-  return Decision{DecisionKind::proceed,           report.trial, {}, -1, 0, 0,
-                  "random trials train to the end"};
+  return proceed(report.trial, "random trials train to the end", state_.budget().max_per_trial);
 }
 
 void RandomSearcher::onCheckpoint(TrialId trial, int64_t resource, bool healthy) {

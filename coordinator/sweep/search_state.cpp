@@ -83,6 +83,15 @@ Decision repeatStatus(const TrialRecord& record, const std::string& why) {
   return d;
 }
 
+Decision proceed(TrialId trial, std::string reason, int64_t until_resource) {
+  Decision d;
+  d.kind = DecisionKind::proceed;
+  d.trial = trial;
+  d.until_resource = until_resource;
+  d.reason = std::move(reason);
+  return d;
+}
+
 std::optional<Decision> SearchState::screen(const TrialReport& report) {
   TrialRecord& record = table_.at(report.trial);
   if (record.status != TrialStatus::running) {

@@ -59,5 +59,7 @@ class SearchState {
 
 // The decision kind that repeats a finished trial's status (late reports).
 Decision repeatStatus(const TrialRecord& record, const std::string& why);
+// Let `trial` train on, judged next at `until_resource` (0: not said).
+Decision proceed(TrialId trial, std::string reason, int64_t until_resource = 0);
 
 }  // namespace cog::coord::sweep
