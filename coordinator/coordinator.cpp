@@ -16,8 +16,9 @@ double unixNow() {
   return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
-Coordinator::Impl::Impl(ExperimentConfig e, CoordinatorOptions o)
-    : experiment(std::move(e)),
+Coordinator::Impl::Impl(ExperimentConfig e, CoordinatorOptions o, JobSource* job_source)
+    : source(job_source),
+      experiment(std::move(e)),
       options(std::move(o)),
       state{options.state_dir},
       out_(options.out ? options.out : &std::cout),
@@ -97,15 +98,7 @@ void Coordinator::Impl::start() {
   store->upsertExperiment(
       {experiment.name, options.experiment_file, experiment.yaml, "running", unixNow(), unixNow()});
   for (const auto& spec : experiment.jobs) {
-    SupervisorConfig config;
-    config.experiment_id = experiment.name;
-    config.state = state;
-    config.policies = experiment.policies;
-    config.stop_grace_s = experiment.launcher.stop_grace_s;
-    config.checkpoint_exists = [](const std::string& path) {
-      return std::filesystem::exists(path);
-    };
-    auto job = std::make_unique<JobSupervisor>(spec, std::move(config));
+    auto job = makeSupervisor(spec);
     by_id[spec.name] = job.get();
     jobs.push_back(std::move(job));
   }
@@ -225,6 +218,7 @@ void Coordinator::Impl::finishIfDone() {
     if (job->holdsSlots()) return;
     if (!interrupted && !isEnded(job->state())) return;
   }
+  if (source != nullptr && !interrupted && !source->finished()) return;
   done = true;
   std::vector<JobRow> rows;
   std::map<std::string, Scalars> last_validations;
@@ -250,6 +244,13 @@ void Coordinator::Impl::finishIfDone() {
   }
   out() << formatStatusTable(rows) << formatSummary(rows, decisions, last_validations)
         << std::flush;
+  if (source != nullptr && !interrupted) {
+    try {
+      out() << source->finish(state.root) << std::flush;
+    } catch (const std::exception& e) {
+      say(std::string("could not write the ") + source->name() + "'s result: " + e.what());
+    }
+  }
   tick_timer.cancel();
   flush_timer.cancel();
   status_timer.cancel();
@@ -261,8 +262,8 @@ void Coordinator::Impl::finishIfDone() {
   launcher->shutdown();
 }
 
-Coordinator::Coordinator(ExperimentConfig experiment, CoordinatorOptions options)
-    : impl_(std::make_unique<Impl>(std::move(experiment), std::move(options))) {}
+Coordinator::Coordinator(ExperimentConfig experiment, CoordinatorOptions options, JobSource* source)
+    : impl_(std::make_unique<Impl>(std::move(experiment), std::move(options), source)) {}
 
 Coordinator::~Coordinator() = default;
 

@@ -77,6 +77,16 @@ void parseBase(YamlFields f, SweepConfig& c, const std::string& base_dir) {
   f.optional("overrides", c.overrides);
   f.optional("ranks", c.ranks);
   f.optional("slots", c.trial_slots);
+  if (f.has("checkpoint")) {
+    YamlFields checkpoint = f.section("checkpoint");
+    YamlFields keep = checkpoint.section("keep");
+    keep.optional("best", c.checkpoint_keep.best);
+    keep.optional("latest", c.checkpoint_keep.latest);
+    keep.rejectUnknownKeys();
+    checkpoint.rejectUnknownKeys();
+    keep.requireRange("best", c.checkpoint_keep.best, 0, 1000);
+    keep.requireRange("latest", c.checkpoint_keep.latest, 1, 1000);
+  }
   f.rejectUnknownKeys();
   if (several && c.models.empty()) f.fail("models", "[]: list at least one {name, config}");
   if (c.ranks < 1) f.fail("ranks", std::to_string(c.ranks) + ": must be at least 1");

@@ -13,6 +13,7 @@
 //     overrides: [train.log_every=10]        # every trial of every model
 //     ranks: 1                               # per trial, as a job's
 //     slots: 1
+//     checkpoint: {keep: {best: 1, latest: 2}}
 //   space: {optim.muon_lr: {loguniform: [0.005, 0.05]}, ...}   # search_space.hpp
 //   seed: 7
 //   metric: {name: exact_match, mode: max}   # any validation metric; min or max
@@ -47,6 +48,7 @@ struct SweepConfig {
   std::vector<std::string> overrides;  // fixed --set lines for every trial
   int ranks = 1;                       // per trial
   int trial_slots = 1;                 // per trial
+  CheckpointKeep checkpoint_keep;      // per trial: base.checkpoint.keep, as a job's
   SearchSpace space;
   uint64_t seed = 0;  // model i's searcher is seeded with seed + i
   MetricGoal metric;

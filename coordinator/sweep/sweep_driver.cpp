@@ -183,6 +183,7 @@ void SweepDriver::carry(size_t m, const Decision& d, std::vector<SweepCommand>& 
       spec.overrides = trialOverrides(m, d.point);
       spec.ranks = config_.ranks;
       spec.slots = config_.trial_slots;
+      spec.checkpoint_keep = config_.checkpoint_keep;
       out.push_back(AddTrialJob{std::move(spec), d.reason});
       break;
     }

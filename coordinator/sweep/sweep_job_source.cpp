@@ -1,0 +1,84 @@
+#include "coordinator/sweep/sweep_job_source.hpp"
+
+#include <fstream>
+#include <sstream>
+
+#include "common/error.hpp"
+
+namespace cog::coord::sweep {
+namespace {
+
+JobRequests toRequests(const std::vector<SweepCommand>& commands) {
+  JobRequests out;
+  for (const auto& command : commands) {
+    if (const auto* add = std::get_if<AddTrialJob>(&command)) {
+      out.push_back(AddJobRequest{add->spec, add->reason});
+    } else if (const auto* stop = std::get_if<StopTrialJob>(&command)) {
+      out.push_back(StopJobRequest{stop->job, (stop->pause ? "pause: " : "stop: ") + stop->reason});
+    } else if (const auto* relaunch = std::get_if<RelaunchTrialJob>(&command)) {
+      out.push_back(RelaunchJobRequest{relaunch->job, relaunch->checkpoint, relaunch->overrides,
+                                       relaunch->reason});
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+ExperimentConfig sweepExperiment(const SweepConfig& config) {
+  ExperimentConfig e;
+  e.source = config.source;
+  e.yaml = config.yaml;
+  e.name = config.name;
+  e.slots = config.slots;
+  e.launcher = config.launcher;
+  e.coordinator = config.coordinator;
+  e.policies = config.policies;
+  return e;
+}
+
+SweepJobSource::SweepJobSource(SweepConfig config) : driver_(std::move(config)) {}
+
+JobRequests SweepJobSource::onFreeSlots(int free_slots) {
+  return toRequests(driver_.onFreeSlots(free_slots));
+}
+
+JobRequests SweepJobSource::onValidation(const ValidationRow& row) {
+  return toRequests(driver_.onValidation(row));
+}
+
+std::string SweepJobSource::finish(const std::filesystem::path& state_dir) {
+  const SweepConfig& c = driver_.config();
+  std::ostringstream out;
+  for (size_t m = 0; m < c.models.size(); ++m) {
+    const auto ranked = driver_.ranking(m);
+    out << "sweep " << c.name << " (" << toString(c.searcher.kind) << ", " << c.metric.name << " "
+        << (c.metric.mode == MetricMode::min ? "min" : "max") << "), model " << c.models[m].name
+        << ": " << ranked.size() << " trials\n";
+    for (size_t i = 0; i < ranked.size() && i < 5; ++i) {
+      const auto& t = ranked[i];
+      out << "  " << (i + 1) << ". " << t.job << "  " << toString(t.status) << "  " << t.resource
+          << " " << toString(c.budget.unit) << "  " << c.metric.name << " "
+          << (t.metric ? formatNumber(*t.metric) : std::string("-"));
+      // The hyperparameters are the last space.size() overrides.
+      for (size_t k = t.overrides.size() - c.space.size(); k < t.overrides.size(); ++k)
+        out << "  " << t.overrides[k];
+      out << "\n";
+    }
+    if (ranked.empty() || !ranked.front().metric) {
+      out << "  no trial reported " << c.metric.name << "\n";
+      continue;
+    }
+    const auto file = state_dir / (c.models.size() == 1 ? std::string("best.yaml")
+                                                        : "best-" + c.models[m].name + ".yaml");
+    std::ofstream yaml(file);
+    yaml << driver_.bestYaml(m);
+    if (!yaml) throw Error(file.string() + ": cannot write the best trial's config");
+    out << "  best: cogworker train --config " << c.models[m].config << " "
+        << SweepDriver::setLine(ranked.front()) << "\n  its whole config: " << file.string()
+        << "\n";
+  }
+  return out.str();
+}
+
+}  // namespace cog::coord::sweep
