@@ -102,6 +102,7 @@ void Coordinator::Impl::start() {
     by_id[spec.name] = job.get();
     jobs.push_back(std::move(job));
   }
+  if (source != nullptr && options.resume) addSourceJobsForResume();
   say("cogcoord: experiment " + experiment.name + ", " + std::to_string(jobs.size()) + " jobs on " +
       std::to_string(experiment.slots) + " slot(s), " + launcher->kind() + " launcher; state " +
       state.root.string() + "; workers report to " + bound.wire +
@@ -127,6 +128,9 @@ void Coordinator::Impl::start() {
   boost::asio::post(strand, [this] {
     if (options.resume) resumeJobs();
     for (auto& job : jobs) saveJob(*job);
+    if (options.resume) {
+      for (auto& job : jobs) reportEndToSource(*job);
+    }
     store->flush();
     watchSignals();
     schedule();

@@ -90,6 +90,7 @@ struct Coordinator::Impl {
   // called from handlers posted to the strand, never inside a loop over `jobs` (adding a job
   // there would invalidate it) nor while its own requests are carried out.
   std::unique_ptr<JobSupervisor> makeSupervisor(const JobSpec& spec);
+  void addSourceJobsForResume();
   void offerSlotsToSource();
   void passValidationToSource(const ValidationRow& row);
   void passCheckpointToSource(JobSupervisor& job, const Action& action);

@@ -7,6 +7,22 @@
 
 namespace cog::coord {
 
+std::filesystem::path sourceStateFile(const StateDir& state, const std::string& source_name) {
+  return state.root / (source_name + "_state.json");
+}
+
+// After `resume`: the source's jobs get their supervisors back (resumeJobs() then restores
+// them from the store), and it hears again of those that ended: its saved state may predate
+// an end, and repeated ends change nothing.
+void Coordinator::Impl::addSourceJobsForResume() {
+  for (const auto& spec : source->jobSpecs()) {
+    if (by_id.count(spec.name)) continue;
+    auto job = makeSupervisor(spec);
+    by_id[spec.name] = job.get();
+    jobs.push_back(std::move(job));
+  }
+}
+
 std::unique_ptr<JobSupervisor> Coordinator::Impl::makeSupervisor(const JobSpec& spec) {
   SupervisorConfig config;
   config.experiment_id = experiment.name;
@@ -28,6 +44,7 @@ void Coordinator::Impl::offerSlotsToSource() {
     try {
       const auto requests = source->onFreeSlots(freeSlots());
       if (!requests.empty()) {
+        saveSourceState();
         carryRequests(requests);
         schedule();  // starts the new jobs, then offers what is left
       }
@@ -43,7 +60,9 @@ void Coordinator::Impl::passValidationToSource(const ValidationRow& row) {
   boost::asio::post(strand, [this, row] {
     if (done) return;
     try {
-      carryRequests(source->onValidation(row));
+      const auto requests = source->onValidation(row);
+      saveSourceState();
+      carryRequests(requests);
     } catch (const std::exception& e) {
       say(source->name() + ": " + row.job_id + ": " + e.what());
     }
@@ -69,6 +88,7 @@ void Coordinator::Impl::passCheckpointToSource(JobSupervisor& job, const Action&
   boost::asio::post(strand, [this, rows] {
     if (done) return;
     for (const auto& row : rows) source->onCheckpoint(row);
+    saveSourceState();
   });
 }
 
@@ -80,13 +100,14 @@ void Coordinator::Impl::reportEndToSource(JobSupervisor& job) {
   boost::asio::post(strand, [this, id = job.row().id, state = job.state()] {
     if (done) return;
     source->onJobEnded(id, state);
+    saveSourceState();
     schedule();  // offers the freed slots
     finishIfDone();
   });
 }
 
 void Coordinator::Impl::saveSourceState() {
-  const auto file = state.root / (source->name() + "_state.json");
+  const auto file = sourceStateFile(state, source->name());
   const auto tmp = file.string() + ".tmp";
   {
     std::ofstream out(tmp);
@@ -96,11 +117,10 @@ void Coordinator::Impl::saveSourceState() {
   std::filesystem::rename(tmp, file);
 }
 
-// The source's state is saved before anything it asked for happens (the records-first rule
-// of carryOut), then each request becomes the operator input that does it.
+// The caller has saved the source's state: it is stored before anything it asked for happens
+// (the records-first rule of carryOut). Each request becomes the operator input that does it.
 void Coordinator::Impl::carryRequests(const JobRequests& requests) {
   if (requests.empty()) return;
-  saveSourceState();
   const std::string who = source->name();
   for (const auto& request : requests) {
     if (const auto* add = std::get_if<AddJobRequest>(&request)) {

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "coordinator/core/job_supervisor.hpp"
+#include "coordinator/state_dir.hpp"
 
 namespace cog::coord {
 
@@ -53,10 +54,17 @@ class JobSource {
   // Nothing runs or will be started: the coordinator may end.
   virtual bool finished() const = 0;
 
-  // Saved into the state dir (atomically) before the requests of each call are carried out.
+  // Saved into the state dir (atomically) after every call, before its requests are carried
+  // out; `cogcoord resume` restores the source from it.
   virtual std::string stateJson() const = 0;
+  // Every job it has added, as it would add it now: `resume` rebuilds their supervisors
+  // (the store has their rows, not their specs).
+  virtual std::vector<JobSpec> jobSpecs() const = 0;
   // At the end: writes its result files into `state_dir` and returns the summary lines.
   virtual std::string finish(const std::filesystem::path& state_dir) = 0;
 };
+
+// Where a JobSource's state is saved: STATE/<source name>_state.json (sweep_state.json).
+std::filesystem::path sourceStateFile(const StateDir& state, const std::string& source_name);
 
 }  // namespace cog::coord

@@ -6,6 +6,7 @@
 #include <csignal>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 
 #include "common/error.hpp"
@@ -114,15 +115,21 @@ int main(int argc, char** argv) {
       const auto experiments = store.experiments();
       if (experiments.empty()) throw cog::ConfigError(resume_dir + ": the store holds no experiment");
       const auto& stored = experiments.front();
-      if (std::filesystem::exists(StateDir{options.state_dir}.root / "sweep_state.json")) {
-        // The trials' job specs and the searchers' state are saved (sweep_state.json), but
-        // rebuilding the coordinator's jobs from them is not written yet.
-        throw cog::ConfigError(resume_dir + ": holds a sweep; `cogcoord resume` of a sweep is not supported yet");
-      }
+      const auto sweep_state = cog::coord::sourceStateFile(StateDir{options.state_dir}, "sweep");
       options.experiment_file = endpoints.experiment_file;
       // The stored effective YAML, so `resume` needs neither the file nor the --set flags.
-      experiment = parseExperimentConfig(stored.config_yaml, stored.config_path,
-                                         std::filesystem::path(stored.config_path).parent_path().string());
+      const std::string base_dir = std::filesystem::path(stored.config_path).parent_path().string();
+      if (std::filesystem::exists(sweep_state)) {
+        // A sweep: the same trials, rungs and random stream, from its saved state.
+        auto config = cog::coord::sweep::parseSweepConfig(stored.config_yaml, stored.config_path, base_dir);
+        experiment = cog::coord::sweep::sweepExperiment(config);
+        sweep_source = std::make_unique<cog::coord::sweep::SweepJobSource>(std::move(config));
+        std::ifstream in(sweep_state);
+        const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        sweep_source->restoreState(text);
+      } else {
+        experiment = parseExperimentConfig(stored.config_yaml, stored.config_path, base_dir);
+      }
     }
     Coordinator coordinator(std::move(experiment), options, sweep_source.get());
     return coordinator.run();

@@ -55,6 +55,26 @@ std::vector<std::string> SweepDriver::trialOverrides(size_t model, const Point& 
   return out;
 }
 
+JobSpec SweepDriver::trialJobSpec(size_t model, TrialId trial, const Point& point) const {
+  JobSpec spec;
+  spec.name = trialJobName(config_, model, trial);
+  spec.config = config_.models.at(model).config;
+  spec.overrides = trialOverrides(model, point);
+  spec.ranks = config_.ranks;
+  spec.slots = config_.trial_slots;
+  spec.checkpoint_keep = config_.checkpoint_keep;
+  return spec;
+}
+
+std::vector<JobSpec> SweepDriver::trialJobSpecs() const {
+  std::vector<JobSpec> specs;
+  for (size_t m = 0; m < models_.size(); ++m) {
+    for (const auto& r : models_[m].searcher->trials().records())
+      specs.push_back(trialJobSpec(m, r.id, r.point));
+  }
+  return specs;
+}
+
 int SweepDriver::runningTrials() const {
   int running = 0;
   for (const auto& m : models_) {
@@ -177,14 +197,7 @@ void SweepDriver::carry(size_t m, const Decision& d, std::vector<SweepCommand>& 
       if (model.runs.size() <= static_cast<size_t>(d.trial))
         model.runs.resize(static_cast<size_t>(d.trial) + 1);
       jobs_[job] = JobRef{m, d.trial};
-      JobSpec spec;
-      spec.name = job;
-      spec.config = config_.models[m].config;
-      spec.overrides = trialOverrides(m, d.point);
-      spec.ranks = config_.ranks;
-      spec.slots = config_.trial_slots;
-      spec.checkpoint_keep = config_.checkpoint_keep;
-      out.push_back(AddTrialJob{std::move(spec), d.reason});
+      out.push_back(AddTrialJob{trialJobSpec(m, d.trial, d.point), d.reason});
       break;
     }
     case DecisionKind::promote: {

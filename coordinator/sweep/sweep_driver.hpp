@@ -84,6 +84,8 @@ class SweepDriver {
   void onJobEnded(const std::string& job, JobState state);
 
   bool isTrialJob(const std::string& job) const { return jobs_.count(job) != 0; }
+  // Every trial's job as it would be added now (its current hyperparameters), for `resume`.
+  std::vector<JobSpec> trialJobSpecs() const;
   int runningTrials() const;
   // No trial runs and the last offer of free slots found nothing to start or promote.
   bool finished() const;
@@ -120,6 +122,7 @@ class SweepDriver {
   };
 
   std::vector<std::string> trialOverrides(size_t model, const Point& point) const;
+  JobSpec trialJobSpec(size_t model, TrialId trial, const Point& point) const;
   std::optional<int64_t> checkpointResource(const CheckpointRow& row) const;
   std::string checkpointPath(size_t model, TrialId trial, int64_t resource) const;
   // Notes the attempt; false when the row is from a run the searcher has moved on from.

@@ -47,6 +47,12 @@ JobRequests SweepJobSource::onValidation(const ValidationRow& row) {
   return toRequests(driver_.onValidation(row));
 }
 
+void SweepJobSource::restoreState(const std::string& json) {
+  const auto state = nlohmann::json::parse(json, nullptr, false);
+  if (state.is_discarded()) throw DataError("sweep state: not valid JSON");
+  driver_.restoreState(state);
+}
+
 std::string SweepJobSource::finish(const std::filesystem::path& state_dir) {
   const SweepConfig& c = driver_.config();
   std::ostringstream out;

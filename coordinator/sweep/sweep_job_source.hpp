@@ -24,6 +24,9 @@ class SweepJobSource final : public JobSource {
   }
   bool finished() const override { return driver_.finished(); }
   std::string stateJson() const override { return driver_.saveState().dump(); }
+  std::vector<JobSpec> jobSpecs() const override { return driver_.trialJobSpecs(); }
+  // `cogcoord resume`: the state stateJson() saved. Throws DataError.
+  void restoreState(const std::string& json);
   // Prints each model's ranking (top 5) and best --set line; writes best.yaml (one model) or
   // best-<model>.yaml into `state_dir`.
   std::string finish(const std::filesystem::path& state_dir) override;

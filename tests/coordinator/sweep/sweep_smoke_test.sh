@@ -40,6 +40,24 @@ grep -Eq "operator_relaunch: sweep \(rank .* copies trial [0-9]+'s checkpoint" "
 grep -Eq "from /.*/pbt_fake-tiny-reasoning-t00[0-9]/attempt-[0-9]+/checkpoints/epoch-000[0-9] \(job pbt_fake-tiny-reasoning-t00[0-9]\)" \
   "$work/pbt.out" || fail "pbt: an exploit did not start from another trial's checkpoint"
 
+# kill -9 of the coordinator in the middle of a sweep, then `cogcoord resume`: the same
+# trials, rungs and random stream go on from STATE/sweep_state.json to the end.
+COG_FAKE_EPOCH_MS=700 "$bin/cogcoord" sweep "$src/configs/sweeps/lr_tiny.yaml" --state-dir "$work/kill" --http off \
+  --set "launcher.worker=$bin/cog_fake_worker" --set coordinator.curve=off >"$work/kill.out" 2>&1 &
+coord=$!
+sleep 2.5
+kill -9 $coord
+wait $coord 2>/dev/null
+grep -q "new job lr_tiny-tiny-reasoning-t00" "$work/kill.out" || fail "kill: no trial had started before the kill"
+grep -q "new job lr_tiny-tiny-reasoning-t007" "$work/kill.out" && fail "kill: too late, every trial had started"
+[[ -s "$work/kill/sweep_state.json" ]] || fail "kill: no sweep_state.json before the kill"
+COG_FAKE_EPOCH_MS=700 timeout 240 "$bin/cogcoord" resume --state-dir "$work/kill" --http off >"$work/resumed.out" 2>&1 || fail "resume: cogcoord exited $?"
+echo "--- resumed: the end of cogcoord's output"
+tail -12 "$work/resumed.out"
+grep -q "sweep lr_tiny (asha, val_loss min), model tiny-reasoning: 8 trials" "$work/resumed.out" || fail "resume: no summary of 8 trials"
+grep -q "lr_tiny-tiny-reasoning-t007" "$work/resumed.out" || fail "resume: the sweep did not go on to its last trial"
+grep -q "muon_lr" "$work/kill/best.yaml" 2>/dev/null || fail "resume: best.yaml missing"
+
 if [[ $failures -gt 0 ]]; then
   echo "$failures failure(s)"
   exit 1
