@@ -206,7 +206,9 @@ void Coordinator::Impl::tickStatus() {
   if (done) return;
   std::vector<JobRow> rows;
   for (auto& job : jobs) rows.push_back(job->row());
-  out() << formatStatusTable(rows) << std::flush;
+  out() << formatStatusTable(rows);
+  if (source != nullptr) out() << source->statusTable();
+  out() << std::flush;
   status_timer.expires_after(std::chrono::milliseconds(
       static_cast<int64_t>(experiment.coordinator.status_every_s * 1000)));
   status_timer.async_wait([this](const boost::system::error_code& ec) {

@@ -60,6 +60,9 @@ class JobSource {
   // Every job it has added, as it would add it now: `resume` rebuilds their supervisors
   // (the store has their rows, not their specs).
   virtual std::vector<JobSpec> jobSpecs() const = 0;
+  // Lines printed under the job table every coordinator.status_every_s (the sweep's trials
+  // with their hyperparameters, rung and metric).
+  virtual std::string statusTable() const = 0;
   // At the end: writes its result files into `state_dir` and returns the summary lines.
   virtual std::string finish(const std::filesystem::path& state_dir) = 0;
 };

@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "common/error.hpp"
+#include "coordinator/status_view.hpp"
 
 namespace cog::coord::sweep {
 namespace {
@@ -47,6 +48,28 @@ JobRequests SweepJobSource::onValidation(const ValidationRow& row) {
   return toRequests(driver_.onValidation(row));
 }
 
+std::string SweepJobSource::statusTable() const {
+  const SweepConfig& c = driver_.config();
+  std::ostringstream out;
+  for (size_t m = 0; m < c.models.size(); ++m) {
+    const auto ranked = driver_.ranking(m);
+    out << "sweep " << c.name << "/" << c.models[m].name << " (" << toString(c.searcher.kind)
+        << "): " << ranked.size() << " of " << c.budget.max_trials << " trials started\n";
+    for (const auto& t : ranked) {
+      const int rung = driver_.searcher(m).trials().at(t.trial).rung;
+      out << "  " << t.job << "  " << toString(t.status) << "  " << t.resource << " "
+          << toString(c.budget.unit);
+      if (c.searcher.kind == SearcherKind::asha)
+        out << "  rung " << (rung < 0 ? std::string("-") : std::to_string(rung));
+      out << "  " << c.metric.name << " " << (t.metric ? formatValue(*t.metric) : std::string("-"));
+      for (size_t k = t.overrides.size() - c.space.size(); k < t.overrides.size(); ++k)
+        out << "  " << t.overrides[k];
+      out << "\n";
+    }
+  }
+  return out.str();
+}
+
 void SweepJobSource::restoreState(const std::string& json) {
   const auto state = nlohmann::json::parse(json, nullptr, false);
   if (state.is_discarded()) throw DataError("sweep state: not valid JSON");
@@ -65,7 +88,7 @@ std::string SweepJobSource::finish(const std::filesystem::path& state_dir) {
       const auto& t = ranked[i];
       out << "  " << (i + 1) << ". " << t.job << "  " << toString(t.status) << "  " << t.resource
           << " " << toString(c.budget.unit) << "  " << c.metric.name << " "
-          << (t.metric ? formatNumber(*t.metric) : std::string("-"));
+          << (t.metric ? formatValue(*t.metric) : std::string("-"));
       // The hyperparameters are the last space.size() overrides.
       for (size_t k = t.overrides.size() - c.space.size(); k < t.overrides.size(); ++k)
         out << "  " << t.overrides[k];

@@ -25,6 +25,8 @@ class SweepJobSource final : public JobSource {
   bool finished() const override { return driver_.finished(); }
   std::string stateJson() const override { return driver_.saveState().dump(); }
   std::vector<JobSpec> jobSpecs() const override { return driver_.trialJobSpecs(); }
+  // Per model, best first: trial job, status, resource, ASHA rung, metric, hyperparameters.
+  std::string statusTable() const override;
   // `cogcoord resume`: the state stateJson() saved. Throws DataError.
   void restoreState(const std::string& json);
   // Prints each model's ranking (top 5) and best --set line; writes best.yaml (one model) or
