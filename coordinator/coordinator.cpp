@@ -128,8 +128,15 @@ void Coordinator::Impl::start() {
   boost::asio::post(strand, [this] {
     if (options.resume) resumeJobs();
     for (auto& job : jobs) saveJob(*job);
-    if (options.resume) {
+    if (options.resume && source != nullptr) {
       for (auto& job : jobs) reportEndToSource(*job);
+      std::vector<JobRow> rows;
+      for (auto& job : jobs) rows.push_back(job->row());
+      boost::asio::post(strand, [this, rows] {
+        const auto requests = source->onResumed(rows);
+        saveSourceState();
+        carryRequests(requests);
+      });
     }
     store->flush();
     watchSignals();

@@ -51,6 +51,10 @@ class JobSource {
   virtual void onCheckpoint(const CheckpointRow& row) = 0;
   // A job reached an end state (reported once per attempt).
   virtual void onJobEnded(const std::string& job, JobState state) = 0;
+  // After `resume` restored every job: requests that bring the jobs back in line with the
+  // source's saved state (a job it had stopped, whose stop the kill interrupted, is being
+  // restarted by its supervisor: stop it again).
+  virtual JobRequests onResumed(const std::vector<JobRow>& jobs) = 0;
   // Nothing runs or will be started: the coordinator may end.
   virtual bool finished() const = 0;
 

@@ -179,6 +179,21 @@ void SweepDriver::onJobEnded(const std::string& job, JobState state) {
   }
 }
 
+std::vector<SweepCommand> SweepDriver::onResumed(const std::vector<JobRow>& jobs) {
+  std::vector<SweepCommand> out;
+  for (const auto& row : jobs) {
+    const auto it = jobs_.find(row.id);
+    if (it == jobs_.end() || isEnded(row.state)) continue;
+    const auto [m, t] = it->second;
+    const TrialStatus status = models_[m].searcher->trials().at(t).status;
+    if (status == TrialStatus::running || status == TrialStatus::completed) continue;
+    out.push_back(StopTrialJob{
+        row.id, status == TrialStatus::paused,
+        std::string("resumed: the trial is ") + toString(status) + ", its job was not"});
+  }
+  return out;
+}
+
 std::string SweepDriver::checkpointPath(size_t model, TrialId trial, int64_t resource) const {
   const TrialRun& run = models_.at(model).runs.at(static_cast<size_t>(trial));
   if (const auto it = run.checkpoints.find(resource); it != run.checkpoints.end())

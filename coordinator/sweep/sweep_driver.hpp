@@ -82,6 +82,9 @@ class SweepDriver {
   // The job reached an end state (finished, early_stopped, failed, stopped); interrupted is
   // not an end for the sweep.
   void onJobEnded(const std::string& job, JobState state);
+  // After a coordinator restart: trials the searcher paused or stopped whose jobs are not
+  // ended (the kill interrupted the stop, and resume restarts them) are stopped again.
+  std::vector<SweepCommand> onResumed(const std::vector<JobRow>& jobs);
 
   bool isTrialJob(const std::string& job) const { return jobs_.count(job) != 0; }
   // Every trial's job as it would be added now (its current hyperparameters), for `resume`.

@@ -48,6 +48,10 @@ JobRequests SweepJobSource::onValidation(const ValidationRow& row) {
   return toRequests(driver_.onValidation(row));
 }
 
+JobRequests SweepJobSource::onResumed(const std::vector<JobRow>& jobs) {
+  return toRequests(driver_.onResumed(jobs));
+}
+
 std::string SweepJobSource::statusTable() const {
   const SweepConfig& c = driver_.config();
   std::ostringstream out;

@@ -22,6 +22,7 @@ class SweepJobSource final : public JobSource {
   void onJobEnded(const std::string& job, JobState state) override {
     driver_.onJobEnded(job, state);
   }
+  JobRequests onResumed(const std::vector<JobRow>& jobs) override;
   bool finished() const override { return driver_.finished(); }
   std::string stateJson() const override { return driver_.saveState().dump(); }
   std::vector<JobSpec> jobSpecs() const override { return driver_.trialJobSpecs(); }

@@ -180,6 +180,26 @@ TEST(SweepDriver, ModelsTakeTurnsUnderMaxConcurrent) {
   EXPECT_NE(driver.searcher(0).trials().at(0).point, driver.searcher(1).trials().at(0).point);
 }
 
+TEST(SweepDriver, AfterAResumeStopsAgainTheTrialsItHadStopped) {
+  SweepDriver driver(config("{kind: asha, grace: 1, eta: 2, mode: promote}",
+                            "{max_trials: 3, max_concurrent: 2, max_per_trial: 4}"));
+  driver.onFreeSlots(2);
+  driver.onValidation(validation("lr-model-t000", 1, 0, 0.5));  // paused
+  JobRow paused;
+  paused.id = "lr-model-t000";
+  paused.state = JobState::kQueued;  // its stop was cut short: resume restarts it
+  JobRow running;
+  running.id = "lr-model-t001";
+  running.state = JobState::kRunning;
+  JobRow other;
+  other.id = "not-a-trial";
+  const auto stop = only<StopTrialJob>(driver.onResumed({paused, running, other}));
+  EXPECT_EQ(stop.job, "lr-model-t000");
+  EXPECT_TRUE(stop.pause);
+  paused.state = JobState::kStopped;
+  EXPECT_TRUE(driver.onResumed({paused, running}).empty());
+}
+
 TEST(SweepDriver, RestoreRefusesAnotherSweepsState) {
   SweepDriver driver(
       config("{kind: random}", "{max_trials: 2, max_concurrent: 2, max_per_trial: 2}"));
