@@ -82,6 +82,9 @@ void Coordinator::Impl::start() {
                    {"in_flight", n(c.in_flight)},       {"held_back", n(c.held_back)},
                    {"commands_sent", n(c.commands_sent)}, {"commands_failed", n(c.commands_failed)}};
   });
+  if (source != nullptr) {
+    rest->setSweeps([this] { return std::vector<std::string>{source->restView()}; });
+  }
   if (!http_listen.empty()) {
     requireLoopbackUnlessPublic(http_listen, options.http_public);
     http = std::make_unique<HttpServer>(io, http_listen, *rest);

@@ -64,6 +64,8 @@ class JobSource {
   // Every job it has added, as it would add it now: `resume` rebuilds their supervisors
   // (the store has their rows, not their specs).
   virtual std::vector<JobSpec> jobSpecs() const = 0;
+  // Its view for the REST API (/api/v1/sweeps/{id}): a JSON object with "id" and "models".
+  virtual std::string restView() const = 0;
   // Lines printed under the job table every coordinator.status_every_s (the sweep's trials
   // with their hyperparameters, rung and metric).
   virtual std::string statusTable() const = 0;

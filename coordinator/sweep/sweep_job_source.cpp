@@ -5,6 +5,7 @@
 
 #include "common/error.hpp"
 #include "coordinator/status_view.hpp"
+#include "coordinator/sweep/asha_searcher.hpp"
 
 namespace cog::coord::sweep {
 namespace {
@@ -50,6 +51,59 @@ JobRequests SweepJobSource::onValidation(const ValidationRow& row) {
 
 JobRequests SweepJobSource::onResumed(const std::vector<JobRow>& jobs) {
   return toRequests(driver_.onResumed(jobs));
+}
+
+std::string SweepJobSource::restView() const {
+  const SweepConfig& c = driver_.config();
+  auto models = nlohmann::ordered_json::array();
+  for (size_t m = 0; m < c.models.size(); ++m) {
+    const auto ranked = driver_.ranking(m);
+    auto trials = nlohmann::ordered_json::array();
+    for (const auto& t : ranked) {
+      const auto& record = driver_.searcher(m).trials().at(t.trial);
+      nlohmann::ordered_json hyperparameters = nlohmann::ordered_json::object();
+      for (size_t k = 0; k < c.space.size(); ++k)
+        hyperparameters[c.space.params()[k].key] = c.space.valueText(k, record.point[k]);
+      nlohmann::ordered_json row = {{"trial", t.trial},
+                                    {"job", t.job},
+                                    {"status", toString(t.status)},
+                                    {"resource", t.resource},
+                                    {"rung", record.rung}};
+      row["metric"] =
+          t.metric ? nlohmann::ordered_json(*t.metric) : nlohmann::ordered_json(nullptr);
+      row["hyperparameters"] = hyperparameters;
+      row["exploited_from"] = record.exploited_from;
+      trials.push_back(std::move(row));
+    }
+    nlohmann::ordered_json model = {
+        {"name", c.models[m].name}, {"config", c.models[m].config}, {"trials", trials}};
+    if (const auto* asha = dynamic_cast<const AshaSearcher*>(&driver_.searcher(m))) {
+      auto rungs = nlohmann::ordered_json::array();
+      for (const auto& rung : asha->rungs()) {
+        rungs.push_back({{"milestone", rung.milestone},
+                         {"results", rung.entries.size()},
+                         {"promoted", rung.promoted}});
+      }
+      model["rungs"] = rungs;
+    }
+    if (!ranked.empty() && ranked.front().metric) {
+      model["best"] = {{"job", ranked.front().job},
+                       {"metric", *ranked.front().metric},
+                       {"resource", ranked.front().resource},
+                       {"set", SweepDriver::setLine(ranked.front())}};
+    } else {
+      model["best"] = nullptr;
+    }
+    models.push_back(std::move(model));
+  }
+  const nlohmann::ordered_json view = {{"id", c.name},
+                                       {"searcher", toString(c.searcher.kind)},
+                                       {"metric", c.metric.name},
+                                       {"mode", c.metric.mode == MetricMode::min ? "min" : "max"},
+                                       {"unit", toString(c.budget.unit)},
+                                       {"max_trials", c.budget.max_trials},
+                                       {"models", models}};
+  return view.dump();
 }
 
 std::string SweepJobSource::statusTable() const {

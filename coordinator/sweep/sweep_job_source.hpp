@@ -26,6 +26,11 @@ class SweepJobSource final : public JobSource {
   bool finished() const override { return driver_.finished(); }
   std::string stateJson() const override { return driver_.saveState().dump(); }
   std::vector<JobSpec> jobSpecs() const override { return driver_.trialJobSpecs(); }
+  // {"id", "searcher", "metric", "mode", "unit", "max_trials", "models": [{"name", "config",
+  // "trials": [{"trial", "job", "status", "resource", "rung", "metric", "hyperparameters",
+  // "exploited_from"}] best first, "rungs": [{"milestone", "results", "promoted"}] (ASHA),
+  // "best": {"job", "metric", "resource", "set"} or null}]}
+  std::string restView() const override;
   // Per model, best first: trial job, status, resource, ASHA rung, metric, hyperparameters.
   std::string statusTable() const override;
   // `cogcoord resume`: the state stateJson() saved. Throws DataError.
