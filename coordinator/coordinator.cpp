@@ -16,8 +16,9 @@ double unixNow() {
   return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
-Coordinator::Impl::Impl(ExperimentConfig e, CoordinatorOptions o)
-    : experiment(std::move(e)),
+Coordinator::Impl::Impl(ExperimentConfig e, CoordinatorOptions o, JobSource* job_source)
+    : source(job_source),
+      experiment(std::move(e)),
       options(std::move(o)),
       state{options.state_dir},
       out_(options.out ? options.out : &std::cout),
@@ -81,6 +82,9 @@ void Coordinator::Impl::start() {
                    {"in_flight", n(c.in_flight)},       {"held_back", n(c.held_back)},
                    {"commands_sent", n(c.commands_sent)}, {"commands_failed", n(c.commands_failed)}};
   });
+  if (source != nullptr) {
+    rest->setSweeps([this] { return std::vector<std::string>{source->restView()}; });
+  }
   if (!http_listen.empty()) {
     requireLoopbackUnlessPublic(http_listen, options.http_public);
     http = std::make_unique<HttpServer>(io, http_listen, *rest);
@@ -97,18 +101,11 @@ void Coordinator::Impl::start() {
   store->upsertExperiment(
       {experiment.name, options.experiment_file, experiment.yaml, "running", unixNow(), unixNow()});
   for (const auto& spec : experiment.jobs) {
-    SupervisorConfig config;
-    config.experiment_id = experiment.name;
-    config.state = state;
-    config.policies = experiment.policies;
-    config.stop_grace_s = experiment.launcher.stop_grace_s;
-    config.checkpoint_exists = [](const std::string& path) {
-      return std::filesystem::exists(path);
-    };
-    auto job = std::make_unique<JobSupervisor>(spec, std::move(config));
+    auto job = makeSupervisor(spec);
     by_id[spec.name] = job.get();
     jobs.push_back(std::move(job));
   }
+  if (source != nullptr && options.resume) addSourceJobsForResume();
   say("cogcoord: experiment " + experiment.name + ", " + std::to_string(jobs.size()) + " jobs on " +
       std::to_string(experiment.slots) + " slot(s), " + launcher->kind() + " launcher; state " +
       state.root.string() + "; workers report to " + bound.wire +
@@ -134,6 +131,16 @@ void Coordinator::Impl::start() {
   boost::asio::post(strand, [this] {
     if (options.resume) resumeJobs();
     for (auto& job : jobs) saveJob(*job);
+    if (options.resume && source != nullptr) {
+      for (auto& job : jobs) reportEndToSource(*job);
+      std::vector<JobRow> rows;
+      for (auto& job : jobs) rows.push_back(job->row());
+      boost::asio::post(strand, [this, rows] {
+        const auto requests = source->onResumed(rows);
+        saveSourceState();
+        carryRequests(requests);
+      });
+    }
     store->flush();
     watchSignals();
     schedule();
@@ -209,7 +216,9 @@ void Coordinator::Impl::tickStatus() {
   if (done) return;
   std::vector<JobRow> rows;
   for (auto& job : jobs) rows.push_back(job->row());
-  out() << formatStatusTable(rows) << std::flush;
+  out() << formatStatusTable(rows);
+  if (source != nullptr) out() << source->statusTable();
+  out() << std::flush;
   status_timer.expires_after(std::chrono::milliseconds(
       static_cast<int64_t>(experiment.coordinator.status_every_s * 1000)));
   status_timer.async_wait([this](const boost::system::error_code& ec) {
@@ -225,6 +234,7 @@ void Coordinator::Impl::finishIfDone() {
     if (job->holdsSlots()) return;
     if (!interrupted && !isEnded(job->state())) return;
   }
+  if (source != nullptr && !interrupted && !source->finished()) return;
   done = true;
   std::vector<JobRow> rows;
   std::map<std::string, Scalars> last_validations;
@@ -250,6 +260,13 @@ void Coordinator::Impl::finishIfDone() {
   }
   out() << formatStatusTable(rows) << formatSummary(rows, decisions, last_validations)
         << std::flush;
+  if (source != nullptr && !interrupted) {
+    try {
+      out() << source->finish(state.root) << std::flush;
+    } catch (const std::exception& e) {
+      say(std::string("could not write the ") + source->name() + "'s result: " + e.what());
+    }
+  }
   tick_timer.cancel();
   flush_timer.cancel();
   status_timer.cancel();
@@ -261,8 +278,8 @@ void Coordinator::Impl::finishIfDone() {
   launcher->shutdown();
 }
 
-Coordinator::Coordinator(ExperimentConfig experiment, CoordinatorOptions options)
-    : impl_(std::make_unique<Impl>(std::move(experiment), std::move(options))) {}
+Coordinator::Coordinator(ExperimentConfig experiment, CoordinatorOptions options, JobSource* source)
+    : impl_(std::make_unique<Impl>(std::move(experiment), std::move(options), source)) {}
 
 Coordinator::~Coordinator() = default;
 

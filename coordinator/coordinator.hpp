@@ -29,9 +29,12 @@ inline constexpr int kCoordAllSucceeded = 0;   // every job finished or was earl
 inline constexpr int kCoordSomeFailed = 1;     // a job failed (restart/relaunch limits spent)
 inline constexpr int kCoordInterrupted = 130;  // Ctrl-C / SIGTERM: workers stopped; `resume` continues
 
+class JobSource;  // job_source.hpp
+
 class Coordinator {
  public:
-  Coordinator(ExperimentConfig experiment, CoordinatorOptions options);
+  // `source` (not owned; may be null): jobs added while it runs, a sweep's trials.
+  Coordinator(ExperimentConfig experiment, CoordinatorOptions options, JobSource* source = nullptr);
   ~Coordinator();
   // Runs until every job has ended or a signal stops the experiment.
   int run();

@@ -55,6 +55,7 @@ void Coordinator::Impl::carryOut(JobSupervisor& job, const Actions& actions) {
     if (isEffect(a)) effect(job, a);
   }
   if (recordsDivergence(actions)) faults.reached(FaultPoint::kDivergenceStop);
+  reportEndToSource(job);
   schedule();
   finishIfDone();
 }
@@ -74,8 +75,10 @@ void Coordinator::Impl::record(JobSupervisor& job, const Action& action) {
     }
   } else if (const auto* c = std::get_if<StoreCheckpoint>(&action)) {
     store->appendCheckpoint(c->row);
+    passCheckpointToSource(job, action);
   } else if (const auto* m = std::get_if<MarkCheckpointUnhealthy>(&action)) {
     store->markCheckpointUnhealthy(job.row().id, m->path);
+    passCheckpointToSource(job, action);
   } else if (const auto* f = std::get_if<ForgetCheckpoint>(&action)) {
     store->forgetCheckpoint(job.row().id, f->path);
   } else if (const auto* cut = std::get_if<SupersedeAfter>(&action)) {
@@ -158,6 +161,7 @@ void Coordinator::Impl::schedule() {
     if (!job->wantsSlots() || freeSlots() < job->spec().slots) continue;
     handle(*job, [&] { return job->start(now()); });
   }
+  offerSlotsToSource();
 }
 
 void Coordinator::Impl::saveJob(JobSupervisor& job) {

@@ -23,6 +23,7 @@
 #include "coordinator/coordinator.hpp"
 #include "coordinator/core/job_supervisor.hpp"
 #include "coordinator/fault_hook.hpp"
+#include "coordinator/job_source.hpp"
 #include "coordinator/http/http_server.hpp"
 #include "coordinator/http/operator_actions.hpp"
 #include "coordinator/http/rest_handler.hpp"
@@ -49,7 +50,7 @@ class OperatorDesk final : public OperatorActions {
 };
 
 struct Coordinator::Impl {
-  Impl(ExperimentConfig experiment, CoordinatorOptions options);
+  Impl(ExperimentConfig experiment, CoordinatorOptions options, JobSource* source);
 
   // setup, timers and the end (coordinator.cpp)
   void start();
@@ -89,6 +90,21 @@ struct Coordinator::Impl {
 
   // after a coordinator restart (coordinator_resume.cpp)
   void resumeJobs();
+
+  // jobs from a JobSource, a sweep's trials (coordinator_source.cpp). The source is only
+  // called from handlers posted to the strand, never inside a loop over `jobs` (adding a job
+  // there would invalidate it) nor while its own requests are carried out.
+  std::unique_ptr<JobSupervisor> makeSupervisor(const JobSpec& spec);
+  void addSourceJobsForResume();
+  void offerSlotsToSource();
+  void passValidationToSource(const ValidationRow& row);
+  void passCheckpointToSource(JobSupervisor& job, const Action& action);
+  void reportEndToSource(JobSupervisor& job);
+  void carryRequests(const JobRequests& requests);
+  void saveSourceState();
+  JobSource* source = nullptr;
+  bool offer_posted = false;
+  std::map<std::string, int> end_reported;  // job -> the attempt whose end the source heard
 
   // CURVE (coordinator_wire_keys.cpp): an attempt's own key pair, in a 0600 file its worker
   // is pointed to, admitted while the attempt may run; re-admitted from that file on resume.

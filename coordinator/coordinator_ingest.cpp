@@ -50,6 +50,7 @@ void Coordinator::Impl::deliver(JobSupervisor& job, int attempt, const wire::Mes
                               m.scalars,
                               JsonText{wire::samplesJson(m.samples)}};
             store->appendValidation(row);
+            passValidationToSource(row);  // posted: after the supervisor's own decision
             return job.onValidation(row, t);
           } else if constexpr (std::is_same_v<T, wire::CheckpointSaved>) {
             event("checkpoint", m.name + " saved at " + m.path);

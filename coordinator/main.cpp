@@ -6,6 +6,7 @@
 #include <csignal>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 
 #include "common/error.hpp"
@@ -13,6 +14,7 @@
 #include "coordinator/serve.hpp"
 #include "coordinator/state_dir.hpp"
 #include "coordinator/store/store.hpp"
+#include "coordinator/sweep/sweep_job_source.hpp"
 
 namespace {
 
@@ -49,6 +51,16 @@ int main(int argc, char** argv) {
                   "File holding the token the REST API's acting routes require (default: STATE/api_token, "
                   "generated with mode 0600 when absent)");
 
+  std::string sweep_file;
+  std::vector<std::string> sweep_overrides;
+  auto* sweep = app.add_subcommand("sweep", "Run a hyperparameter sweep: its trials as jobs (configs/sweeps/lr_tiny.yaml)");
+  sweep->add_option("sweep", sweep_file, "Sweep YAML")->required()->check(CLI::ExistingFile);
+  sweep->add_option("--set", sweep_overrides, "Override a sweep key: key.path=value (repeatable), e.g. budget.max_trials=4");
+  sweep->add_option("--state-dir", state_dir, "Store, trial run dirs, best.yaml (default runs/<sweep name>)");
+  sweep->add_option("--http", http, "REST listen address host:port (default from the sweep file; 'off' = none)");
+  sweep->add_flag("--http-public", http_public, public_help);
+  sweep->add_option("--token-file", token_file, "File holding the REST API token (default: STATE/api_token)");
+
   std::string resume_dir;
   auto* resume = app.add_subcommand("resume", "Continue an experiment after the coordinator stopped or was killed");
   resume->add_option("--state-dir", resume_dir, "The state dir of the earlier `cogcoord run`")->required()->check(CLI::ExistingDirectory);
@@ -77,7 +89,17 @@ int main(int argc, char** argv) {
     options.http_public = http_public;
     options.token_file = token_file;
     ExperimentConfig experiment;
-    if (*run) {
+    std::unique_ptr<cog::coord::sweep::SweepJobSource> sweep_source;
+    if (*sweep) {
+      auto config = cog::coord::sweep::loadSweepConfig(sweep_file, sweep_overrides);
+      experiment = cog::coord::sweep::sweepExperiment(config);
+      sweep_source = std::make_unique<cog::coord::sweep::SweepJobSource>(std::move(config));
+      options.experiment_file = std::filesystem::absolute(sweep_file).string();
+      options.state_dir = state_dir.empty() ? std::filesystem::path("runs") / experiment.name : std::filesystem::path(state_dir);
+      if (std::filesystem::exists(StateDir{options.state_dir}.database())) {
+        throw cog::ConfigError(options.state_dir.string() + " already holds an experiment (coord.db): use another --state-dir");
+      }
+    } else if (*run) {
       experiment = loadExperimentConfig(experiment_file, overrides);
       options.experiment_file = std::filesystem::absolute(experiment_file).string();
       options.state_dir = state_dir.empty() ? std::filesystem::path("runs") / experiment.name : std::filesystem::path(state_dir);
@@ -93,12 +115,23 @@ int main(int argc, char** argv) {
       const auto experiments = store.experiments();
       if (experiments.empty()) throw cog::ConfigError(resume_dir + ": the store holds no experiment");
       const auto& stored = experiments.front();
+      const auto sweep_state = cog::coord::sourceStateFile(StateDir{options.state_dir}, "sweep");
       options.experiment_file = endpoints.experiment_file;
       // The stored effective YAML, so `resume` needs neither the file nor the --set flags.
-      experiment = parseExperimentConfig(stored.config_yaml, stored.config_path,
-                                         std::filesystem::path(stored.config_path).parent_path().string());
+      const std::string base_dir = std::filesystem::path(stored.config_path).parent_path().string();
+      if (std::filesystem::exists(sweep_state)) {
+        // A sweep: the same trials, rungs and random stream, from its saved state.
+        auto config = cog::coord::sweep::parseSweepConfig(stored.config_yaml, stored.config_path, base_dir);
+        experiment = cog::coord::sweep::sweepExperiment(config);
+        sweep_source = std::make_unique<cog::coord::sweep::SweepJobSource>(std::move(config));
+        std::ifstream in(sweep_state);
+        const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        sweep_source->restoreState(text);
+      } else {
+        experiment = parseExperimentConfig(stored.config_yaml, stored.config_path, base_dir);
+      }
     }
-    Coordinator coordinator(std::move(experiment), options);
+    Coordinator coordinator(std::move(experiment), options, sweep_source.get());
     return coordinator.run();
   } catch (const cog::ConfigError& e) {
     std::cerr << "cogcoord: config error: " << e.what() << "\n";

@@ -405,7 +405,10 @@ Actions JobSupervisor::onOperatorRelaunch(const OperatorRelaunch& request, const
   changed();
   std::string detail = who + " relaunched the job";
   for (const auto& o : request.overrides) detail += " " + o;
-  detail += ", from " + (request.checkpoint.empty() ? std::string("the newest healthy checkpoint") : request.checkpoint) +
+  detail += ", from " +
+            (request.from_other ? request.from_other->path + " (job " + request.from_other->job_id + ")"
+             : request.checkpoint.empty() ? std::string("the newest healthy checkpoint")
+                                          : request.checkpoint) +
             "; restart and relaunch counters start over";
   decide(out, "operator_relaunch", detail);
   if (attemptLive()) {
@@ -432,6 +435,12 @@ std::string JobSupervisor::refusal(const OperatorRelaunch& request) const {
     if (eq == std::string::npos || eq == 0 || o.find_first_of(" \t") < eq) {
       return "override '" + o + "' is not key.path=value (e.g. optim.muon_lr=0.01)";
     }
+  }
+  if (request.from_other) {
+    if (!config_.checkpoint_exists(request.from_other->path)) {
+      return "job '" + request.from_other->job_id + "' checkpoint " + request.from_other->path + " is not on disk";
+    }
+    return "";
   }
   if (!request.checkpoint.empty() && !findCheckpoint(request.checkpoint)) {
     std::string known;

@@ -53,6 +53,9 @@ struct Instant {
 struct OperatorRelaunch {
   std::vector<std::string> overrides;  // key=value, added to the job's own (later keys win)
   std::string checkpoint;              // a checkpoint's path or name ("best"); "" = newest healthy
+  // Another job's checkpoint to start from instead of one of its own: a sweep's PBT exploit
+  // copies a better trial's weights (coordinator/sweep/). `checkpoint` is then not read.
+  std::optional<CheckpointRow> from_other;
 };
 
 struct SupervisorConfig {

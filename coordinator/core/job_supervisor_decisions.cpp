@@ -43,7 +43,9 @@ std::optional<CheckpointRow> JobSupervisor::findCheckpoint(const std::string& pa
 
 void JobSupervisor::startRequested(Actions& out, Instant now) {
   if (relaunch_) {
-    const auto from = relaunch_->checkpoint.empty() ? newestCheckpoint(true) : findCheckpoint(relaunch_->checkpoint);
+    const auto from = relaunch_->from_other    ? relaunch_->from_other
+                      : relaunch_->checkpoint.empty() ? newestCheckpoint(true)
+                                                      : findCheckpoint(relaunch_->checkpoint);
     relaunch_.reset();
     launch(out, AttemptKind::kOperator, from, now);
     return;

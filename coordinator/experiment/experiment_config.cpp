@@ -150,6 +150,16 @@ ExperimentConfig parseExperimentConfig(const std::string& yaml_text, const std::
   return parseTree(parseYamlText(yaml_text, source), yaml_text, source, base_dir);
 }
 
+void parseLauncherSection(YamlFields section, LauncherSection& launcher) { parseLauncher(std::move(section), launcher); }
+
+void parseCoordinatorSection(YamlFields section, CoordinatorSection& coordinator) {
+  parseCoordinator(std::move(section), coordinator);
+}
+
+std::string resolveWorkerConfigPath(const std::string& path, const std::string& base_dir) {
+  return resolveConfigPath(path, base_dir);
+}
+
 ExperimentConfig loadExperimentConfig(const std::string& path, const std::vector<std::string>& overrides) {
   const auto loaded = loadYamlWithOverrides(path, overrides);
   return parseTree(loaded.root, loaded.effective_text, path, loaded.base_dir);

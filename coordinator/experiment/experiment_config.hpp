@@ -70,4 +70,12 @@ ExperimentConfig loadExperimentConfig(const std::string& path, const std::vector
 ExperimentConfig parseExperimentConfig(const std::string& yaml_text, const std::string& source,
                                        const std::string& base_dir);
 
+// The sections a sweep file shares with an experiment file (coordinator/sweep/sweep_config.cpp):
+// its trials run through the same launcher, coordinator endpoints and health policies.
+void parseLauncherSection(YamlFields section, LauncherSection& launcher);
+void parseCoordinatorSection(YamlFields section, CoordinatorSection& coordinator);
+// A worker config path as written in a file: beside that file first, then from the working
+// directory; returned absolute so attempts do not depend on where cogcoord was started.
+std::string resolveWorkerConfigPath(const std::string& path, const std::string& base_dir);
+
 }  // namespace cog::coord

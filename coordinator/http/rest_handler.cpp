@@ -27,7 +27,7 @@ constexpr size_t kEventPage = 1000;
 const char* const kRouteList =
     "GET /, /healthz, /metrics, /api/v1/experiments, /api/v1/jobs, /api/v1/jobs/{id}, "
     "/api/v1/jobs/{id}/attempts, /api/v1/jobs/{id}/metrics, /api/v1/jobs/{id}/validations, "
-    "/api/v1/jobs/{id}/logs, /api/v1/events; POST /api/v1/jobs/{id}/stop, "
+    "/api/v1/jobs/{id}/logs, /api/v1/events, /api/v1/sweeps, /api/v1/sweeps/{id}; POST /api/v1/jobs/{id}/stop, "
     "/api/v1/jobs/{id}/checkpoint, /api/v1/jobs/{id}/relaunch, /api/v1/experiments/{id}/stop";
 
 // Matches decoded segments; `id` receives the {id} segment of per-job and per-experiment
@@ -46,6 +46,11 @@ std::optional<Route> matchRoute(const std::vector<std::string>& s, std::string& 
   if (s.size() == 5 && s[2] == "experiments" && s[4] == "stop") {
     id = s[3];
     return Route::kExperimentStop;
+  }
+  if (s[2] == "sweeps" && s.size() <= 4) {
+    if (s.size() == 3) return Route::kSweeps;
+    id = s[3];
+    return Route::kSweep;
   }
   if (s[2] != "jobs") return std::nullopt;
   if (s.size() == 3) return Route::kJobs;
@@ -197,8 +202,33 @@ std::string wireCountersPrometheus(const RestHandler::CounterSource& counters) {
   return out;
 }
 
+// /api/v1/sweeps lists each sweep with its models' trials counted, not listed.
+Json sweepList(const RestHandler::SweepSource& sweeps) {
+  Json list = Json::array();
+  if (!sweeps) return list;
+  for (const auto& text : sweeps()) {
+    Json sweep = Json::parse(text);
+    for (auto& model : sweep["models"]) model["trials"] = model["trials"].size();
+    list.push_back(std::move(sweep));
+  }
+  return list;
+}
+
+Json sweepDetail(const RestHandler::SweepSource& sweeps, const std::string& id) {
+  std::string known;
+  if (sweeps) {
+    for (const auto& text : sweeps()) {
+      Json sweep = Json::parse(text);
+      if (sweep["id"] == id) return sweep;
+      known += (known.empty() ? "" : ", ") + sweep["id"].get<std::string>();
+    }
+  }
+  throw HttpError(HttpErrorKind::kNotFound,
+                  "no sweep '" + id + "'; " + (known.empty() ? std::string("this coordinator runs none") : "there is " + known));
+}
+
 HttpResponse read(const StoreReader& store, Route r, const std::string& jobId, QueryParams& query,
-                  const RestHandler::CounterSource& counters) {
+                  const RestHandler::CounterSource& counters, const RestHandler::SweepSource& sweeps) {
   switch (r) {
     case Route::kDashboard:
       query.rejectUnknown({});
@@ -245,6 +275,12 @@ HttpResponse read(const StoreReader& store, Route r, const std::string& jobId, Q
       return jsonResponse(jobLogs(store, jobId, query));
     case Route::kEvents:
       return jsonResponse(events(store, query));
+    case Route::kSweeps:
+      query.rejectUnknown({});
+      return jsonResponse(dumpJson(JsonObjectBuilder(1).add("sweeps", sweepList(sweeps)).build()));
+    case Route::kSweep:
+      query.rejectUnknown({});
+      return jsonResponse(dumpJson(sweepDetail(sweeps, jobId)));
     default:
       break;
   }
@@ -275,7 +311,7 @@ HttpResponse RestHandler::handle(const HttpRequestView& request) const {
       parsed.query.rejectUnknown({});
       return act(actions_, token_, *r, id, request);
     }
-    return read(store_, *r, id, parsed.query, wire_counters_);
+    return read(store_, *r, id, parsed.query, wire_counters_, sweeps_);
   } catch (const HttpError& e) {
     return errorResponse(e.kind(), e.what());
   } catch (const std::exception& e) {

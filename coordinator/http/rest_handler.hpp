@@ -26,6 +26,12 @@
 //                                  again from next_bytes.
 //   /api/v1/events                 ?since=ID (default 0) &job=ID &limit=N (default 10000, max
 //                                  100000) → {"events": [...], "next_since", "truncated"}
+//   /api/v1/sweeps                 {"sweeps": [sweep...]}, each model's trials given as their
+//                                  count (`cogcoord sweep`; empty otherwise)
+//   /api/v1/sweeps/{id}            the sweep: per model its trials (job, status, resource, rung,
+//                                  metric, hyperparameters), ASHA rungs, the best trial and its
+//                                  --set line (coordinator/sweep/sweep_job_source.hpp); trials are
+//                                  jobs, so the job routes serve their attempts and metrics
 // Acting (POST; "Authorization: Bearer <token>" required: 401 without, 403 with a wrong one):
 //   /api/v1/jobs/{id}/stop         the job stops (a running attempt checkpoints first)
 //   /api/v1/jobs/{id}/checkpoint   the running attempt writes a checkpoint now
@@ -75,10 +81,15 @@ class RestHandler {
   // /healthz and as cog_wire_* series in /metrics; called on the server's thread.
   using CounterSource = std::function<Scalars()>;
   void setWireCounters(CounterSource source) { wire_counters_ = std::move(source); }
+  // The sweeps this coordinator runs, each a JSON object with "id" (/api/v1/sweeps); called
+  // on the server's thread.
+  using SweepSource = std::function<std::vector<std::string>()>;
+  void setSweeps(SweepSource source) { sweeps_ = std::move(source); }
 
  private:
   const StoreReader& store_;
   CounterSource wire_counters_;
+  SweepSource sweeps_;
   OperatorActions* actions_;
   std::string token_;
 };

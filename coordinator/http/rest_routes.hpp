@@ -24,6 +24,8 @@ enum class Route {
   kValidations,
   kLogs,
   kEvents,
+  kSweeps,
+  kSweep,
   kJobStop,
   kJobCheckpoint,
   kJobRelaunch,

@@ -80,6 +80,30 @@ TEST(JobSupervisorOperator, ARelaunchOfAnEndedJobQueuesIt) {
   EXPECT_EQ(start->from->name, "final");
 }
 
+TEST(JobSupervisorOperator, ARelaunchFromAnotherJobsCheckpointStartsFromIt) {
+  // A sweep's PBT exploit: the trial restarts from a better trial's weights.
+  SupervisorHarness h;
+  h.startRunning();
+  h.checkpoint(50, "epoch-0001", 1.9);
+  CheckpointRow other;
+  other.job_id = "sweep-model-t003";
+  other.step = 80;
+  other.name = "epoch-0002";
+  other.path = "/state/jobs/sweep-model-t003/attempt-1/checkpoints/epoch-0002";
+  OperatorRelaunch request{{"optim.muon_lr=0.004"}, "", other};
+  EXPECT_EQ(h.job->refusal(request), "");
+  Actions out = h.job->onOperatorRelaunch(request, "sweep", h.now());
+  ASSERT_NE(H::first<SendStop>(out), nullptr);
+  out = h.finish(RunEnd::kStopCommand);
+  const auto* start = H::first<StartAttempt>(out);
+  ASSERT_NE(start, nullptr);
+  ASSERT_TRUE(start->from);
+  EXPECT_EQ(start->from->path, other.path);
+  EXPECT_EQ(start->from->step, 80);
+  h.pruned.insert(other.path);
+  EXPECT_NE(h.job->refusal(request).find("is not on disk"), std::string::npos);
+}
+
 TEST(JobSupervisorOperator, RefusesUnknownCheckpointsAndMalformedOverrides) {
   SupervisorHarness h;
   h.startRunning();

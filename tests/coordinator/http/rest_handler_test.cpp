@@ -55,6 +55,23 @@ TEST_F(HttpRestHandler, TheWireCountersAreInHealthzAndMetrics) {
   EXPECT_NE(text.find("# TYPE cog_wire_messages counter"), std::string::npos);
 }
 
+TEST_F(HttpRestHandler, ServesTheSweepsItIsGiven) {
+  EXPECT_EQ(getJson("/api/v1/sweeps")["sweeps"], json::array()) << "none without a sweep";
+  EXPECT_EQ(get("/api/v1/sweeps/lr").status, 404);
+  handler_.setSweeps([] {
+    return std::vector<std::string>{
+        R"({"id": "lr", "searcher": "asha", "models": [{"name": "m", "trials": [{"job": "lr-m-t000"}, {"job": "lr-m-t001"}]}]})"};
+  });
+  const json list = getJson("/api/v1/sweeps");
+  ASSERT_EQ(list["sweeps"].size(), 1u);
+  EXPECT_EQ(list["sweeps"][0]["models"][0]["trials"], 2) << "the list counts trials";
+  const json one = getJson("/api/v1/sweeps/lr");
+  EXPECT_EQ(one["models"][0]["trials"][1]["job"], "lr-m-t001");
+  const auto missing = get("/api/v1/sweeps/other");
+  EXPECT_EQ(missing.status, 404);
+  EXPECT_NE(missing.body.find("there is lr"), std::string::npos) << missing.body;
+}
+
 TEST_F(HttpRestHandler, ListsExperiments) {
   const json body = getJson("/api/v1/experiments");
   ASSERT_EQ(body["experiments"].size(), 1u);
