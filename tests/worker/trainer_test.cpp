@@ -146,7 +146,9 @@ TEST(Trainer, AWarmupLongerThanTheRunIsScaledToItWithAWarning) {
 TEST(Trainer, ValidationReportsEveryFamilyClassAndStage) {
   testing::ScratchDir dir("trainer_slices");
   RecordingReporter reporter;
-  auto config = microConfig(dir, {"train.max_steps=6", "data.sources[0].max_difficulty=2", "validation.generate_samples=14",
+  // Every family: the fixture itself keeps only arithmetic.
+  auto config = microConfig(dir, {"train.max_steps=6", "data.sources[0].max_difficulty=2", "data.sources[0].families=[]",
+                                  "data.sources[0].count=600", "validation.generate_samples=14",
                                   "model.max_seq_len=128", "train.seq_len=96"});
   config.data.curriculum = {{0, 0, 1, 1.0}, {1, 0, 2, 1.0}};
   train(config, dir.path() / "run", reporter);

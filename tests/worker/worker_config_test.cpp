@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "common/error.hpp"
 #include "model/cognate.hpp"
 #include "worker/config/worker_config.hpp"
@@ -19,7 +21,8 @@ TEST(WorkerConfig, ParsesEverySectionAndAppliesPresetThenOverrides) {
   EXPECT_EQ(c.model.vocab_size, 259);  // from the tiny preset
   EXPECT_EQ(c.train.seed, 42u);        // 0 means the variant's seed
   ASSERT_EQ(c.data.sources.size(), 1u);
-  EXPECT_EQ(c.data.sources[0].count, 600);
+  EXPECT_EQ(c.data.sources[0].count, 1800);
+  EXPECT_EQ(c.data.sources[0].families, std::vector<std::string>{"arithmetic"});
   EXPECT_EQ(c.schedule.kind, "warmup_cosine");
   EXPECT_DOUBLE_EQ(c.optim.grokfast_lambda, 0.1);
 }
@@ -83,10 +86,13 @@ TEST(WorkerConfig, UnknownKeysBadTypesAndBadValuesNameFileKeyAndValue) {
 TEST(WorkerConfig, ErrorsInTheFileCarryItsLineNumber) {
   testing::ScratchDir dir("config_lines");
   auto text = testing::microConfigYaml();
-  text.replace(text.find("  epochs: 3"), 11, "  epochs: x");
+  const size_t at = text.find("  epochs: 3");
+  text.replace(at, 11, "  epochs: x");
+  const auto line = 1 + std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(at), '\n');
   auto path = dir.write("bad.yaml", text);
   auto message = errorOf([&] { loadWorkerConfig(path); });
-  EXPECT_NE(message.find("bad.yaml:25: train.epochs = x"), std::string::npos) << message;
+  EXPECT_NE(message.find("bad.yaml:" + std::to_string(line) + ": train.epochs = x"), std::string::npos)
+      << message;
   auto missing = errorOf([&] { loadWorkerConfig((dir.path() / "absent.yaml").string()); });
   EXPECT_NE(missing.find("absent.yaml: cannot open"), std::string::npos) << missing;
   auto malformed = errorOf([&] { loadWorkerConfig(path, {"train.epochs"}); });
