@@ -21,17 +21,19 @@ void Coordinator::Impl::deliver(JobSupervisor& job, int attempt, const wire::Mes
                                 double received_at, KnownEvents* known) {
   const std::string& id = job.row().id;
   const Instant t = now();
-  // A worker event, stored unless `known` holds it (then that copy is used up).
+  // A worker event, stored unless `known` holds it (then that copy is used up and false is
+  // returned: the terminal already showed it too).
   const auto event = [&](std::string kind, std::string detail, Scalars numbers = {}) {
     if (known != nullptr) {
       const auto it = known->find({kind, detail});
       if (it != known->end()) {
         known->erase(it);
-        return;
+        return false;
       }
     }
     store->appendEvent({0, received_at, id, attempt, "worker", std::move(kind), std::move(detail),
                         std::move(numbers)});
+    return true;
   };
   handle(job, [&]() -> Actions {
     return std::visit(
@@ -56,15 +58,15 @@ void Coordinator::Impl::deliver(JobSupervisor& job, int attempt, const wire::Mes
             event("checkpoint", m.name + " saved at " + m.path);
             return job.onCheckpointSaved(attempt, m, t);
           } else if constexpr (std::is_same_v<T, wire::RunFinished>) {
-            event("finished",
-                  std::string(wire::runEndName(m.reason)) + (m.detail.empty() ? "" : ": " + m.detail));
-            if (m.reason == wire::RunEnd::kFailed)
+            const bool fresh = event("finished", std::string(wire::runEndName(m.reason)) +
+                                                     (m.detail.empty() ? "" : ": " + m.detail));
+            if (fresh && m.reason == wire::RunEnd::kFailed)
               say(id + "#" + std::to_string(attempt) + " failed: " + m.detail);
             return job.onRunFinished(attempt, m, t);
           } else if constexpr (std::is_same_v<T, wire::Event>) {
-            event(m.kind, m.detail);
-            if (m.kind == "stage_change" || m.kind == "adjusted" || m.kind == "resume" ||
-                m.kind == "skipped_step") {
+            const bool fresh = event(m.kind, m.detail);
+            if (fresh && (m.kind == "stage_change" || m.kind == "adjusted" || m.kind == "resume" ||
+                          m.kind == "skipped_step")) {
               say(id + "#" + std::to_string(attempt) + " " + m.kind + ": " + m.detail);
             }
             return {};

@@ -156,7 +156,9 @@ coord_time_limit)
   # checkpoint without using a restart, and the job finishes.
   run_coord "$fixtures/coord_one_job.yaml" --set launcher.kind=slurm --set launcher.slurm.poll_max_s=2 \
     --set launcher.slurm.time=1 --set policies.restart.max_restarts=0 --set policies.early_stopping.patience=1000 \
-    --set 'jobs[0].overrides=[train.epochs=60, train.log_every=10]'
+    --set 'jobs[0].overrides=[train.epochs=120, train.log_every=10]'
+  # 120 epochs of the micro fixture are about 13,000 steps, two minutes of training: well past
+  # the limit however idle the machine (60 epochs once finished inside it).
   wait_coord 500
   check "the coordinator exits 0 when the job finished (exit $rc)" test "$rc" -eq 0
   check "the job finished with no restart used" \
