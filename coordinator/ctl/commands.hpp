@@ -46,6 +46,9 @@ struct LogsQuery {
 };
 int showLogs(const RestClient& client, const LogsQuery& query, const Output& o);
 
+// Sweeps (sweep_commands.cpp): `sweep` "" = the running sweeps, else that sweep's trials.
+int showSweeps(const RestClient& client, const std::string& sweep, const Output& o);
+
 // Acting (act_commands.cpp); each needs the token.
 int stopJob(const RestClient& client, const std::string& job, const Output& o);
 int stopExperiment(const RestClient& client, const std::string& experiment, const Output& o);

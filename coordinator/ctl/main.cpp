@@ -53,6 +53,10 @@ int main(int argc, char** argv) {
   events->add_option("--job", events_query.job, "Only this job's events");
   events->add_flag("-f,--follow", events_query.follow, "Keep printing new events until every job (or --job) has ended");
 
+  std::string sweep_id;
+  auto* sweeps = app.add_subcommand("sweeps", "The running sweeps; with an ID its trials (hyperparameters, rung, metric), rungs and best");
+  sweeps->add_option("SWEEP", sweep_id, "Sweep name (its `name:`), e.g. lr_tiny");
+
   MetricsQuery metrics_query;
   std::vector<std::string> names;
   auto* metrics = app.add_subcommand("metrics", "A job's metrics: a table of the usual few, --name to choose, --csv for all");
@@ -100,6 +104,7 @@ int main(int argc, char** argv) {
       return showMetrics(client, metrics_query, o);
     }
     if (*logs) return showLogs(client, logs_query, o);
+    if (*sweeps) return showSweeps(client, sweep_id, o);
     if (*stop) return experiment ? stopExperiment(client, stop_id, o) : stopJob(client, stop_id, o);
     if (*checkpoint) return checkpointJob(client, job, o);
     if (*relaunch) return relaunchJob(client, job, sets, from_checkpoint, o);

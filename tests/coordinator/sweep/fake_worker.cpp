@@ -122,7 +122,7 @@ int main(int argc, char** argv) {
     v.scalars = {{"val_loss", val_loss}, {"exact_match", 0.0}};
     report(v);
     if (epoch < epochs) {
-      char name[16];
+      char name[32];
       std::snprintf(name, sizeof name, "epoch-%04lld", static_cast<long long>(epoch));
       checkpoint(name, val_loss);
     }

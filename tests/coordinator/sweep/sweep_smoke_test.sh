@@ -51,7 +51,29 @@ wait $coord 2>/dev/null
 grep -q "new job lr_tiny-tiny-reasoning-t00" "$work/kill.out" || fail "kill: no trial had started before the kill"
 grep -q "new job lr_tiny-tiny-reasoning-t007" "$work/kill.out" && fail "kill: too late, every trial had started"
 [[ -s "$work/kill/sweep_state.json" ]] || fail "kill: no sweep_state.json before the kill"
-COG_FAKE_EPOCH_MS=700 timeout 240 "$bin/cogcoord" resume --state-dir "$work/kill" --http off >"$work/resumed.out" 2>&1 || fail "resume: cogcoord exited $?"
+# The resumed coordinator serves REST on a free port: `cogctl sweeps` reads the sweep from it.
+COG_FAKE_EPOCH_MS=700 timeout 240 "$bin/cogcoord" resume --state-dir "$work/kill" --http 127.0.0.1:0 >"$work/resumed.out" 2>&1 &
+coord=$!
+listed=0
+for _ in $(seq 1 100); do
+  if "$bin/cogctl" --state-dir "$work/kill" sweeps >"$work/ctl_sweeps.txt" 2>&1 && grep -q "^lr_tiny " "$work/ctl_sweeps.txt"; then
+    "$bin/cogctl" --state-dir "$work/kill" sweeps lr_tiny >"$work/ctl_sweep.txt" 2>&1
+    "$bin/cogctl" --state-dir "$work/kill" --json sweeps lr_tiny >"$work/ctl_sweep.json" 2>&1
+    "$bin/cogctl" --state-dir "$work/kill" sweeps no-such-sweep >/dev/null 2>"$work/ctl_unknown.txt"
+    unknown_rc=$?
+    listed=1
+    break
+  fi
+  sleep 0.1
+done
+wait $coord || fail "resume: cogcoord exited $?"
+[[ $listed == 1 ]] || fail "cogctl sweeps never listed lr_tiny: $(cat "$work/ctl_sweeps.txt")"
+grep -Eq "^[0-9]+ +lr_tiny-tiny-reasoning-t00[0-9] .*optim.muon_lr=" "$work/ctl_sweep.txt" || fail "cogctl sweeps lr_tiny: no trial row with its hyperparameters"
+grep -q "RUNG MILESTONE" "$work/ctl_sweep.txt" || fail "cogctl sweeps lr_tiny: no ASHA rung table"
+python3 -c "import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if d['id']=='lr_tiny' and d['models'][0]['trials'] else 1)" \
+  "$work/ctl_sweep.json" || fail "cogctl --json sweeps lr_tiny is not the REST document"
+[[ ${unknown_rc:-0} == 4 ]] && grep -q "no sweep 'no-such-sweep'" "$work/ctl_unknown.txt" ||
+  fail "cogctl sweeps no-such-sweep: exit ${unknown_rc:-?} (want 4, not found), $(cat "$work/ctl_unknown.txt" 2>/dev/null)"
 echo "--- resumed: the end of cogcoord's output"
 tail -12 "$work/resumed.out"
 grep -q "sweep lr_tiny (asha, val_loss min), model tiny-reasoning: 8 trials" "$work/resumed.out" || fail "resume: no summary of 8 trials"
