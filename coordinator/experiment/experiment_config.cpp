@@ -16,7 +16,8 @@ namespace fs = std::filesystem;
 std::string resolveConfigPath(const std::string& path, const std::string& base_dir) {
   if (path.empty() || fs::path(path).is_absolute()) return path;
   const fs::path beside = fs::path(base_dir) / path;
-  if (fs::exists(beside)) return fs::absolute(beside).lexically_normal().string();
+  std::error_code ec;  // a name too long or unreadable is "not there", never an exception
+  if (fs::exists(beside, ec)) return fs::absolute(beside).lexically_normal().string();
   return fs::absolute(path).lexically_normal().string();
 }
 
@@ -49,7 +50,10 @@ JobSpec parseJob(YamlFields f, const std::string& base_dir) {
   if (job.ranks < 1) f.fail("ranks", std::to_string(job.ranks) + ": must be at least 1");
   if (job.slots < 1) f.fail("slots", std::to_string(job.slots) + ": must be at least 1");
   job.config = resolveConfigPath(job.config, base_dir);
-  if (!fs::exists(job.config)) f.fail("config", job.config + ": no such file");
+  std::error_code ec;
+  if (!fs::exists(job.config, ec)) {
+    f.fail("config", job.config + (ec ? ": cannot be read (" + ec.message() + ")" : ": no such file"));
+  }
   for (const auto& o : job.overrides) {
     if (o.find('=') == std::string::npos) f.fail("overrides", "'" + o + "': expected key.path=value");
   }
