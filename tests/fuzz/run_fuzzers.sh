@@ -16,7 +16,8 @@ for target in wire_decode_fuzz jsonl_codec_fuzz rest_handler_fuzz experiment_con
   mkdir -p "$scratch/$target"
   cp -r "$here/corpus/$target/." "$scratch/$target/" 2>/dev/null || true
   log="$scratch/$target.log"
-  if "$build/bin/$target" -max_total_time="$seconds" -max_len=65536 -rss_limit_mb=2048 -timeout=10 \
+  # A fixed seed (FUZZ_SEED, default 1): the same run in CI every time; a bench run varies it.
+  if "$build/bin/$target" -seed="${FUZZ_SEED:-1}" -max_total_time="$seconds" -max_len=65536 -rss_limit_mb=2048 -timeout=10 \
        -artifact_prefix="$here/crashes/$target-" "$scratch/$target" >"$log" 2>&1; then
     execs=$(grep -o 'stat::number_of_executed_units: [0-9]*' "$log" | grep -o '[0-9]*$' || true)
     [ -n "$execs" ] || execs=$(grep -Eo '#[0-9]+' "$log" | tail -1 | tr -d '#')
