@@ -11,16 +11,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// Job configs are looked up beside the experiment file first, then from the working
-// directory, and stored absolute so attempts do not depend on where cogcoord was started.
-std::string resolveConfigPath(const std::string& path, const std::string& base_dir) {
-  if (path.empty() || fs::path(path).is_absolute()) return path;
-  const fs::path beside = fs::path(base_dir) / path;
-  std::error_code ec;  // a name too long or unreadable is "not there", never an exception
-  if (fs::exists(beside, ec)) return fs::absolute(beside).lexically_normal().string();
-  return fs::absolute(path).lexically_normal().string();
-}
-
 JobSpec parseJob(YamlFields f, const std::string& base_dir) {
   JobSpec job;
   f.required("name", job.name);
@@ -28,32 +18,16 @@ JobSpec parseJob(YamlFields f, const std::string& base_dir) {
   f.optional("overrides", job.overrides);
   f.optional("ranks", job.ranks);
   f.optional("slots", job.slots);
-  if (f.has("checkpoint")) {
-    YamlFields checkpoint = f.section("checkpoint");
-    YamlFields keep = checkpoint.section("keep");
-    keep.optional("best", job.checkpoint_keep.best);
-    keep.optional("latest", job.checkpoint_keep.latest);
-    keep.rejectUnknownKeys();
-    checkpoint.rejectUnknownKeys();
-    keep.requireRange("best", job.checkpoint_keep.best, 0, 1000);
-    keep.requireRange("latest", job.checkpoint_keep.latest, 1, 1000);
-  }
+  if (f.has("checkpoint")) parseCheckpointSection(f.section("checkpoint"), job.checkpoint_keep);
   f.rejectUnknownKeys();
   // It names a folder of the state dir and a URL path segment.
-  const bool safe = !job.name.empty() && job.name.size() <= 64 && job.name != "." && job.name != ".." &&
-                    job.name.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-") ==
-                        std::string::npos;
-  if (!safe) {
+  if (!isSafeName(job.name) || job.name.size() > 64) {
     f.fail("name", "'" + job.name + "': must be 1-64 characters of A-Z a-z 0-9 _ . - and not '.' or '..' " +
                        "(it names a folder and a URL)");
   }
   if (job.ranks < 1) f.fail("ranks", std::to_string(job.ranks) + ": must be at least 1");
   if (job.slots < 1) f.fail("slots", std::to_string(job.slots) + ": must be at least 1");
-  job.config = resolveConfigPath(job.config, base_dir);
-  std::error_code ec;
-  if (!fs::exists(job.config, ec)) {
-    f.fail("config", job.config + (ec ? ": cannot be read (" + ec.message() + ")" : ": no such file"));
-  }
+  job.config = requireWorkerConfig(f, "config", job.config, base_dir);
   for (const auto& o : job.overrides) {
     if (o.find('=') == std::string::npos) f.fail("overrides", "'" + o + "': expected key.path=value");
   }
@@ -160,8 +134,37 @@ void parseCoordinatorSection(YamlFields section, CoordinatorSection& coordinator
   parseCoordinator(std::move(section), coordinator);
 }
 
-std::string resolveWorkerConfigPath(const std::string& path, const std::string& base_dir) {
-  return resolveConfigPath(path, base_dir);
+// Looked up beside the file first, then from the working directory, and returned absolute so
+// attempts do not depend on where cogcoord was started. A name the filesystem cannot stat (too
+// long, unreadable) is "not there" with its reason, never an exception.
+std::string requireWorkerConfig(const YamlFields& f, const std::string& key, const std::string& path,
+                                const std::string& base_dir) {
+  std::string resolved = path;
+  std::error_code ec;
+  if (!path.empty() && !fs::path(path).is_absolute()) {
+    const fs::path beside = fs::path(base_dir) / path;
+    resolved = (fs::exists(beside, ec) ? fs::absolute(beside) : fs::absolute(path)).lexically_normal().string();
+  }
+  if (!fs::exists(resolved, ec)) {
+    f.fail(key, resolved + (ec ? ": cannot be read (" + ec.message() + ")" : ": no such file"));
+  }
+  return resolved;
+}
+
+bool isSafeName(const std::string& name) {
+  return !name.empty() && name != "." && name != ".." &&
+         name.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-") ==
+             std::string::npos;
+}
+
+void parseCheckpointSection(YamlFields checkpoint, CheckpointKeep& keep) {
+  YamlFields k = checkpoint.section("keep");
+  k.optional("best", keep.best);
+  k.optional("latest", keep.latest);
+  k.rejectUnknownKeys();
+  checkpoint.rejectUnknownKeys();
+  k.requireRange("best", keep.best, 0, 1000);
+  k.requireRange("latest", keep.latest, 1, 1000);
 }
 
 ExperimentConfig loadExperimentConfig(const std::string& path, const std::vector<std::string>& overrides) {

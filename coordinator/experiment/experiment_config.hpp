@@ -74,8 +74,14 @@ ExperimentConfig parseExperimentConfig(const std::string& yaml_text, const std::
 // its trials run through the same launcher, coordinator endpoints and health policies.
 void parseLauncherSection(YamlFields section, LauncherSection& launcher);
 void parseCoordinatorSection(YamlFields section, CoordinatorSection& coordinator);
-// A worker config path as written in a file: beside that file first, then from the working
-// directory; returned absolute so attempts do not depend on where cogcoord was started.
-std::string resolveWorkerConfigPath(const std::string& path, const std::string& base_dir);
+// A worker config path as written under `key` of `f`: beside that file first, then from the
+// working directory; returned absolute so attempts do not depend on where cogcoord was
+// started. A file that is not there (or cannot be stat'ed) is a ConfigError naming the key.
+std::string requireWorkerConfig(const YamlFields& f, const std::string& key, const std::string& path,
+                                const std::string& base_dir);
+// A job or sweep name: it names a folder of the state dir and a URL path segment.
+bool isSafeName(const std::string& name);
+// `checkpoint: {keep: {best, latest}}` of a job, or of a sweep's trials.
+void parseCheckpointSection(YamlFields checkpoint, CheckpointKeep& keep);
 
 }  // namespace cog::coord

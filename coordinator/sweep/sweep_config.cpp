@@ -16,13 +16,6 @@ namespace fs = std::filesystem;
 constexpr size_t kMaxNamesLength = 56;
 constexpr uint64_t kMaxGridPoints = 100000;
 
-bool isSafeName(const std::string& name) {
-  return !name.empty() && name != "." && name != ".." &&
-         name.find_first_not_of(
-             "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-") ==
-             std::string::npos;
-}
-
 std::string overrideKey(const std::string& assignment) {
   return assignment.substr(0, assignment.find('='));
 }
@@ -51,8 +44,7 @@ SweepModel parseModel(YamlFields f, const std::string& base_dir) {
   f.rejectUnknownKeys();
   if (!isSafeName(model.name))
     f.fail("name", "'" + model.name + "': must be A-Z a-z 0-9 _ . - and not '.' or '..'");
-  model.config = resolveWorkerConfigPath(model.config, base_dir);
-  if (!fs::exists(model.config)) f.fail("config", model.config + ": no such file");
+  model.config = requireWorkerConfig(f, "config", model.config, base_dir);
   return model;
 }
 
@@ -67,8 +59,7 @@ void parseBase(YamlFields f, SweepConfig& c, const std::string& base_dir) {
     f.required("config", model.config);
     model.name = fs::path(model.config).stem().string();
     f.optional("name", model.name);
-    model.config = resolveWorkerConfigPath(model.config, base_dir);
-    if (!fs::exists(model.config)) f.fail("config", model.config + ": no such file");
+    model.config = requireWorkerConfig(f, "config", model.config, base_dir);
     if (!isSafeName(model.name))
       f.fail("name", "'" + model.name + "': must be A-Z a-z 0-9 _ . - and not '.' or '..'");
     c.models.push_back(model);
@@ -77,16 +68,7 @@ void parseBase(YamlFields f, SweepConfig& c, const std::string& base_dir) {
   f.optional("overrides", c.overrides);
   f.optional("ranks", c.ranks);
   f.optional("slots", c.trial_slots);
-  if (f.has("checkpoint")) {
-    YamlFields checkpoint = f.section("checkpoint");
-    YamlFields keep = checkpoint.section("keep");
-    keep.optional("best", c.checkpoint_keep.best);
-    keep.optional("latest", c.checkpoint_keep.latest);
-    keep.rejectUnknownKeys();
-    checkpoint.rejectUnknownKeys();
-    keep.requireRange("best", c.checkpoint_keep.best, 0, 1000);
-    keep.requireRange("latest", c.checkpoint_keep.latest, 1, 1000);
-  }
+  if (f.has("checkpoint")) parseCheckpointSection(f.section("checkpoint"), c.checkpoint_keep);
   f.rejectUnknownKeys();
   if (several && c.models.empty()) f.fail("models", "[]: list at least one {name, config}");
   if (c.ranks < 1) f.fail("ranks", std::to_string(c.ranks) + ": must be at least 1");
