@@ -38,8 +38,11 @@ check() {
 q() { sqlite3 "$db" "$1"; }
 finish() {
   if [ "$failures" -ne 0 ]; then
-    echo "$failures check(s) failed. coordinator output:"; tail -n 60 "$work/coord.log" || true
-    for f in "$work"/state/jobs/*/attempt-*/worker.log; do echo "== $f"; tail -n 15 "$f"; done 2>/dev/null
+    echo "$failures check(s) failed."
+    if [ -f "$work/coord.log" ]; then echo "coordinator output:"; tail -n 60 "$work/coord.log"; fi
+    for f in "$work"/state/jobs/*/attempt-*/worker.log; do if [ -f "$f" ]; then echo "== $f"; tail -n 15 "$f"; fi; done
+    # A scenario with more to show (a Slurm job's state, its output) defines on_failure.
+    if declare -F on_failure >/dev/null; then on_failure || true; fi
     exit 1
   fi
   echo "all $scenario checks passed"

@@ -83,10 +83,30 @@ import json
 print(max(json.loads(l)['step'] for l in open('$work/rq/metrics.jsonl') if '\"type\":\"step\"' in l))")
   echo "  first run stopped at step $first_stop"
   sed -i "s/^  max_steps: .*/  max_steps: $((first_stop + 40))/" "$work/rq.yaml"
+  on_failure() {
+    echo "== squeue: $(sq --jobs="$id")"; scontrol show job "$id"; sinfo -R
+    echo "== rq.out (without step lines)"; grep -v '^step ' "$work/rq.out" | tail -n 30
+    echo "== slurmctld.log"; tail -n 30 "$cluster/log/slurmctld.log"
+    echo "== slurmd.log"; tail -n 15 "$cluster/log/slurmd.log"
+  }
   # A requeued job waits for a begin time ~2 minutes away: released now, with a longer limit.
-  scontrol update jobid="$id" StartTime=now TimeLimit=10
+  # Asked again while it still waits: an update that reaches slurmctld while the requeue is
+  # still being completed can be overwritten by the requeue's own begin time.
+  scontrol update jobid="$id" TimeLimit=10
+  released() {
+    case "$(sq --jobs="$id")" in
+      *"|PENDING|"*) scontrol update jobid="$id" StartTime=now >/dev/null 2>&1; return 1 ;;
+      *) return 0 ;;
+    esac
+  }
+  wait_for_every() {  # like wait_for, polling every 3 s (each poll may ask slurmctld to act)
+    local limit=$(( $1 / 3 )); shift
+    for _ in $(seq 1 "$limit"); do "$@" && return 0; sleep 3; done
+    return 1
+  }
+  check "the requeued job is released and starts" wait_for_every 120 released
   completed() { sq --jobs="$id" | grep -q "|COMPLETED|"; }
-  check "the requeued run finishes the training" wait_for 300 completed
+  check "the requeued run finishes the training" wait_for 240 completed
   check "  it was the job's second run (restart 1)" grep -q "restart 1" "$work/rq.out"
   check "  it resumed from the final checkpoint and trained to max_steps" python3 -c "
 import json, sys
