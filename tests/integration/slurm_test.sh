@@ -3,7 +3,7 @@
 # 127.0.0.1, 2 CPUs), started for the scenario and stopped after it with every job cancelled.
 #   sbatch_worker  deploy/slurm/cogworker.sbatch with 2 tasks (srun --mpi=pmix, then mpirun)
 #                  trains the micro model; its losses equal a local `mpirun -np 2` run's
-#   requeue        a job with a 1-minute limit is signalled (USR1), every rank checkpoints,
+#   requeue        a job with a 2-minute limit is signalled (USR1), every rank checkpoints,
 #                  the job requeues itself and resumes from the checkpoint to the end
 #   coord_queue    three jobs with launcher.kind=slurm; each fills the node, so the others
 #                  wait PENDING (shown as queued with Slurm's reason) and start in turn
@@ -68,33 +68,38 @@ sbatch_worker)
   ;;
 
 requeue)
-  # The first run is long (it cannot end before the limit's warning, ~30 s in: Slurm checks
-  # limits every 30 s); once it is requeued the test lowers max_steps in its config file, so
-  # the resumed run ends 40 steps after the checkpoint (as a user shortening a run would).
+  # The first run is long (it cannot end before the limit's warning). Slurm checks limits
+  # every 30 s, so the warning 100 s before a 2-minute limit comes 20-50 s in and leaves the
+  # ranks over a minute to stop and requeue before the limit itself could end the job as
+  # TIMEOUT. Once requeued, the test lowers max_steps in its config file, so the resumed run
+  # ends 40 steps after the checkpoint (as a user shortening a run would).
   sed '/^train:/a\  max_steps: 1000000' "$micro" >"$work/rq.yaml"
-  id=$(COGWORKER="$bin/cogworker" sbatch --parsable --ntasks-per-node=2 --cpus-per-task=1 --time=1 \
-    --signal=B:USR1@45 --output="$work/rq.out" "$repo/deploy/slurm/cogworker.sbatch" \
+  id=$(COGWORKER="$bin/cogworker" sbatch --parsable --ntasks-per-node=2 --cpus-per-task=1 --time=2 \
+    --signal=B:USR1@100 --output="$work/rq.out" "$repo/deploy/slurm/cogworker.sbatch" \
     --run-dir "$work/rq" --config "$work/rq.yaml" --set train.batch_size=2 --set train.epochs=1000)
-  requeued() { sq --jobs="$id" | grep -q "|PENDING|" && grep -q "requeueing job" "$work/rq.out"; }
-  check "the 1-minute job is signalled and requeues itself" wait_for 120 requeued
-  check "  every rank stopped at one step and rank 0 checkpointed 'final'" test -d "$work/rq/checkpoints/final"
-  first_stop=$(python3 -c "
-import json
-print(max(json.loads(l)['step'] for l in open('$work/rq/metrics.jsonl') if '\"type\":\"step\"' in l))")
-  echo "  first run stopped at step $first_stop"
-  sed -i "s/^  max_steps: .*/  max_steps: $((first_stop + 40))/" "$work/rq.yaml"
   on_failure() {
     echo "== squeue: $(sq --jobs="$id")"; scontrol show job "$id"; sinfo -R
     echo "== rq.out (without step lines)"; grep -v '^step ' "$work/rq.out" | tail -n 30
     echo "== slurmctld.log"; tail -n 30 "$cluster/log/slurmctld.log"
     echo "== slurmd.log"; tail -n 15 "$cluster/log/slurmd.log"
   }
+  requeued() { sq --jobs="$id" | grep -q "|PENDING|" && grep -q "requeueing job" "$work/rq.out"; }
+  check "the 2-minute job is signalled and requeues itself" wait_for 120 requeued
+  check "  every rank stopped at one step and rank 0 checkpointed 'final'" test -d "$work/rq/checkpoints/final"
+  first_stop=$(python3 -c "
+import json
+print(max(json.loads(l)['step'] for l in open('$work/rq/metrics.jsonl') if '\"type\":\"step\"' in l))")
+  echo "  first run stopped at step $first_stop"
+  sed -i "s/^  max_steps: .*/  max_steps: $((first_stop + 40))/" "$work/rq.yaml"
   # A requeued job waits for a begin time ~2 minutes away: released now, with a longer limit.
   # Asked again while it still waits: an update that reaches slurmctld while the requeue is
   # still being completed can be overwritten by the requeue's own begin time.
   scontrol update jobid="$id" TimeLimit=10
   released() {
     case "$(sq --jobs="$id")" in
+      *"|PENDING|"*Held*)  # e.g. a launch failure held it: say so, and let it try again
+        echo "  note: the requeued job waits held: $(sq --jobs="$id"); scontrol release"
+        scontrol release "$id" >/dev/null 2>&1; return 1 ;;
       *"|PENDING|"*) scontrol update jobid="$id" StartTime=now >/dev/null 2>&1; return 1 ;;
       *) return 0 ;;
     esac
