@@ -234,7 +234,8 @@ void Coordinator::Impl::finishIfDone() {
     if (job->holdsSlots()) return;
     if (!interrupted && !isEnded(job->state())) return;
   }
-  if (source != nullptr && !interrupted && !source->finished()) return;
+  if (source != nullptr && (source_posts_pending > 0 || (!interrupted && !source->finished())))
+    return;
   done = true;
   std::vector<JobRow> rows;
   std::map<std::string, Scalars> last_validations;

@@ -102,8 +102,12 @@ struct Coordinator::Impl {
   void reportEndToSource(JobSupervisor& job);
   void carryRequests(const JobRequests& requests);
   void saveSourceState();
+  // Posts `handler` to the strand and counts it until it ran: the experiment does not end
+  // (finishIfDone) while the source has yet to hear something, such as a trial's failure.
+  void postToSource(std::function<void()> handler);
   JobSource* source = nullptr;
   bool offer_posted = false;
+  int source_posts_pending = 0;
   std::map<std::string, int> end_reported;  // job -> the attempt whose end the source heard
 
   // CURVE (coordinator_wire_keys.cpp): an attempt's own key pair, in a 0600 file its worker

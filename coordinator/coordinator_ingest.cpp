@@ -52,8 +52,14 @@ void Coordinator::Impl::deliver(JobSupervisor& job, int attempt, const wire::Mes
                               m.scalars,
                               JsonText{wire::samplesJson(m.samples)}};
             store->appendValidation(row);
-            passValidationToSource(row);  // posted: after the supervisor's own decision
-            return job.onValidation(row, t);
+            Actions actions = job.onValidation(row, t);
+            // A sweep ranks trials by their validations; one from an attempt the divergence
+            // policy is rolling back would rank a collapse, not the hyperparameters (the
+            // relaunched attempt reports again). Posted: the source hears it after the
+            // supervisor's own decision is carried out.
+            if (!(row.attempt == job.row().attempt && job.attemptDiverged()))
+              passValidationToSource(row);
+            return actions;
           } else if constexpr (std::is_same_v<T, wire::CheckpointSaved>) {
             event("checkpoint", m.name + " saved at " + m.path);
             return job.onCheckpointSaved(attempt, m, t);

@@ -38,7 +38,7 @@ std::unique_ptr<JobSupervisor> Coordinator::Impl::makeSupervisor(const JobSpec& 
 void Coordinator::Impl::offerSlotsToSource() {
   if (source == nullptr || offer_posted) return;
   offer_posted = true;
-  boost::asio::post(strand, [this] {
+  postToSource([this] {
     offer_posted = false;
     if (interrupted || done || resuming) return;
     try {
@@ -51,13 +51,12 @@ void Coordinator::Impl::offerSlotsToSource() {
     } catch (const std::exception& e) {
       say(source->name() + ": error, going on: " + e.what());
     }
-    finishIfDone();
   });
 }
 
 void Coordinator::Impl::passValidationToSource(const ValidationRow& row) {
   if (source == nullptr) return;
-  boost::asio::post(strand, [this, row] {
+  postToSource([this, row] {
     if (done) return;
     try {
       const auto requests = source->onValidation(row);
@@ -66,7 +65,6 @@ void Coordinator::Impl::passValidationToSource(const ValidationRow& row) {
     } catch (const std::exception& e) {
       say(source->name() + ": " + row.job_id + ": " + e.what());
     }
-    finishIfDone();
   });
 }
 
@@ -85,7 +83,7 @@ void Coordinator::Impl::passCheckpointToSource(JobSupervisor& job, const Action&
       rows.back().healthy = false;
     }
   }
-  boost::asio::post(strand, [this, rows] {
+  postToSource([this, rows] {
     if (done) return;
     for (const auto& row : rows) source->onCheckpoint(row);
     saveSourceState();
@@ -97,11 +95,20 @@ void Coordinator::Impl::reportEndToSource(JobSupervisor& job) {
   auto [it, inserted] = end_reported.try_emplace(job.row().id, -1);
   if (it->second == job.row().attempt) return;
   it->second = job.row().attempt;
-  boost::asio::post(strand, [this, id = job.row().id, state = job.state()] {
+  postToSource([this, id = job.row().id, state = job.state()] {
     if (done) return;
     source->onJobEnded(id, state);
     saveSourceState();
     schedule();  // offers the freed slots
+  });
+}
+
+// Every handler is followed by finishIfDone: hearing something may have ended the source.
+void Coordinator::Impl::postToSource(std::function<void()> handler) {
+  ++source_posts_pending;
+  boost::asio::post(strand, [this, handler = std::move(handler)] {
+    --source_posts_pending;
+    handler();
     finishIfDone();
   });
 }

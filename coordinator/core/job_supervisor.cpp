@@ -95,6 +95,9 @@ void JobSupervisor::heard(int attempt, Instant now) {
 }
 
 bool JobSupervisor::attemptLive() const { return live_ && !live_->exit_known && !live_->log_requested; }
+bool JobSupervisor::attemptDiverged() const {
+  return live_ && live_->planned == PlannedEnd::kDiverged;
+}
 
 Actions JobSupervisor::start(Instant now) {
   Actions out;

@@ -141,6 +141,9 @@ class JobSupervisor {
   bool holdsSlots() const { return coord::holdsSlots(row_.state); }
   // True while an attempt's processes may run (a stop or checkpoint can reach them).
   bool attemptLive() const;
+  // True once a divergence rule condemned the current attempt (it is being stopped to be
+  // rolled back): its reports say how it diverged, not how good its hyperparameters are.
+  bool attemptDiverged() const;
   // The current attempt (the newest), if any.
   const AttemptRow* currentAttempt() const;
   // Every attempt, oldest first.

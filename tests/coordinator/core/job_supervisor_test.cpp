@@ -180,8 +180,10 @@ TEST(JobSupervisor, ADivergenceIsStoredBeforeTheStopAndRollsBackWithAdjustments)
   h.checkpoint(100, "epoch-0001");
   h.validation(200, 1.7);
   h.checkpoint(200, "epoch-0002");
+  EXPECT_FALSE(h.job->attemptDiverged());
   const Actions verdict = h.metrics(250, std::nan(""));
   EXPECT_EQ(H::decisions(verdict), std::vector<std::string>{"diverged"});
+  EXPECT_TRUE(h.job->attemptDiverged());  // a sweep must not rank what it reports now
   const auto* stored = H::first<SaveAttempt>(verdict);
   ASSERT_NE(stored, nullptr);
   EXPECT_EQ(stored->row.diverged_at_step, 250);
@@ -192,6 +194,7 @@ TEST(JobSupervisor, ADivergenceIsStoredBeforeTheStopAndRollsBackWithAdjustments)
   EXPECT_FALSE(H::first<StoreCheckpoint>(late)->row.healthy);
   const Actions out = h.finish(RunEnd::kStopCommand);
   EXPECT_EQ(H::decisions(out), (std::vector<std::string>{"rollback", "launch"}));
+  EXPECT_FALSE(h.job->attemptDiverged());  // the relaunched attempt is judged afresh
   const auto* start = H::first<StartAttempt>(out);
   ASSERT_NE(start, nullptr);
   EXPECT_EQ(start->kind, AttemptKind::kRelaunch);
