@@ -3,6 +3,7 @@
 #include <boost/asio/post.hpp>
 #include <iomanip>
 #include <iostream>
+#include <thread>
 
 #include "coordinator/coordinator_impl.hpp"
 #include "coordinator/http/bearer_token.hpp"
@@ -44,6 +45,36 @@ void Coordinator::Impl::say(const std::string& line) {
   out() << std::put_time(&tm, "[%H:%M:%S] ") << line << std::endl;
 }
 
+// The saved endpoint's port may be held for a while by another socket: a worker's reconnect
+// that the kernel gave that very port as its source (a TCP self-connect on loopback, which
+// ZeroMQ drops again), or another process's ephemeral port (a port the kernel chose, as
+// `tcp://127.0.0.1:0` does, lies in the ephemeral range). Retried for kResumeBindRetryS; then,
+// if the experiment file lets the kernel choose, bound afresh: the local launcher relaunches
+// its attempts on resume anyway, and an adopted cluster attempt that cannot reach the new
+// port is restarted when its heartbeat times out.
+std::unique_ptr<wire::CoordinatorEndpoint> Coordinator::Impl::bindResumedEndpoint(
+    const std::string& saved, const std::optional<wire::CurveKeyPair>& curve) {
+  constexpr double kResumeBindRetryS = 10;
+  constexpr auto kPause = std::chrono::milliseconds(250);
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::duration<double>(kResumeBindRetryS);
+  for (bool said = false;;) {
+    try {
+      return std::make_unique<wire::CoordinatorEndpoint>(saved, curve);
+    } catch (const CommsError& e) {
+      if (std::chrono::steady_clock::now() >= give_up) {
+        const std::string& configured = experiment.coordinator.wire;
+        if (configured == saved) throw;
+        say(std::string(e.what()) + "; binding " + configured +
+            " instead (workers still running cannot reach it and are restarted)");
+        return std::make_unique<wire::CoordinatorEndpoint>(configured, curve);
+      }
+      if (!said) say(std::string(e.what()) + "; retrying for " + std::to_string(int(kResumeBindRetryS)) + " s");
+      said = true;
+      std::this_thread::sleep_for(kPause);
+    }
+  }
+}
+
 // Opens the store and the endpoints, registers the jobs, and launches what fits.
 void Coordinator::Impl::start() {
   std::filesystem::create_directories(state.root);
@@ -66,7 +97,8 @@ void Coordinator::Impl::start() {
     curve = wire::readOrCreateServerKeys(state.curveServerKey());
     curve_server_public = curve->public_key;
   }
-  endpoint = std::make_unique<wire::CoordinatorEndpoint>(wire_endpoint, curve);
+  endpoint = options.resume ? bindResumedEndpoint(wire_endpoint, curve)
+                            : std::make_unique<wire::CoordinatorEndpoint>(wire_endpoint, curve);
   worker_endpoint = advertisedEndpoint(endpoint->boundEndpoint(), experiment.coordinator.advertise);
   // The acting routes' secret: the operator's own file, or one generated into the state dir
   // (kept across `resume`, so cogctl and scripts keep working).

@@ -88,6 +88,10 @@ struct Coordinator::Impl {
   void saveJob(JobSupervisor& job);
   int freeSlots() const;
 
+  // `resume` binds the endpoint the workers know, waiting for its port if it is held.
+  std::unique_ptr<wire::CoordinatorEndpoint> bindResumedEndpoint(
+      const std::string& saved, const std::optional<wire::CurveKeyPair>& curve);
+
   // after a coordinator restart (coordinator_resume.cpp)
   void resumeJobs();
 
