@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "optim/grokfast_filter.hpp"
+#include "optim/mugrokfast_options.hpp"
 #include "optim/param_groups.hpp"
 
 namespace torch::serialize {
@@ -17,34 +18,6 @@ class InputArchive;
 }  // namespace torch::serialize
 
 namespace cog::optim {
-
-// Field names match the `optim.<field>` keys of the experiment config, so validation
-// errors point at the line to fix.
-struct MuGrokfastOptions {
-  double muon_lr = 0.02;
-  double fallback_lr = 3e-4;
-  double momentum = 0.95;  // Muon momentum (Nesterov by default, as in Muon's reference)
-  bool nesterov = true;
-  int ns_steps = 5;
-  // Decoupled weight decay (p -= lr * wd * p), applied to both groups unless a per-group
-  // value below overrides it.
-  double weight_decay = 0.0;
-  std::optional<double> muon_weight_decay;
-  std::optional<double> fallback_weight_decay;
-  double adam_beta1 = 0.9;
-  double adam_beta2 = 0.95;
-  double adam_eps = 1e-8;
-  double grokfast_alpha = 0.98;
-  double grokfast_lambda = 0.0;  // 0 disables the filter
-  // Data parallel only: each rank orthogonalises its share of the Muon matrices and the
-  // results are exchanged (MuGrokfast::shareOrthogonalization). Same update either way.
-  bool shard_orthogonalization = true;
-
-  // Throws ConfigError "optim.<field> = <value>: <what is allowed>" for the first bad field.
-  void validate() const;
-  double weightDecay(ParamGroupKind kind) const;
-  double baseLr(ParamGroupKind kind) const;
-};
 
 // How data-parallel ranks split the Newton-Schulz work (see orthogonalization_shards.hpp).
 // `sum_over_ranks` sums a float32 tensor in place over all ranks; every rank's step() calls

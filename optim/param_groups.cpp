@@ -7,10 +7,6 @@
 
 namespace cog::optim {
 
-const char* paramGroupKindName(ParamGroupKind kind) {
-  return kind == ParamGroupKind::kMuon ? "muon" : "fallback";
-}
-
 ParamGroupKind classifyParameter(const std::string& name, const torch::Tensor& tensor) {
   // Substrings that mark a parameter as a table, gain, offset or gate (see header).
   static constexpr std::array<const char*, 6> kFallbackMarkers = {"emb",  "lm_head", "norm",

@@ -6,20 +6,14 @@
 #include <string>
 #include <vector>
 
+#include "optim/mugrokfast_options.hpp"
+
 namespace cog::optim {
 
 struct NamedParameter {
   std::string name;
   torch::Tensor tensor;
 };
-
-enum class ParamGroupKind {
-  kMuon,      // hidden >=2-D weight matrices: orthogonalised momentum (Muon)
-  kFallback,  // embeddings, LM head, norms, biases, gates, 1-D params: AdamW
-};
-
-// "muon" / "fallback": used in error messages, logs and metric names.
-const char* paramGroupKindName(ParamGroupKind kind);
 
 // THE grouping rule; the trainer, the optimizer and the tests all call this one function.
 // A parameter goes to Muon iff

@@ -12,7 +12,8 @@ scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 mkdir -p "$here/crashes"
 failed=0
-for target in wire_decode_fuzz jsonl_codec_fuzz rest_handler_fuzz experiment_config_fuzz; do
+for target in wire_decode_fuzz jsonl_codec_fuzz rest_handler_fuzz experiment_config_fuzz \
+              worker_config_fuzz dataset_loaders_fuzz safetensors_fuzz; do
   mkdir -p "$scratch/$target"
   cp -r "$here/corpus/$target/." "$scratch/$target/" 2>/dev/null || true
   log="$scratch/$target.log"

@@ -8,7 +8,7 @@
 #include "model/model_config.hpp"
 #include "model/tokenizer/tokenizer_factory.hpp"
 #include "optim/lr_schedule.hpp"
-#include "optim/mugrokfast.hpp"
+#include "optim/mugrokfast_options.hpp"
 #include "worker/data/data_config.hpp"
 
 namespace cog::worker {
