@@ -80,7 +80,7 @@ int main(int argc, char** argv) {
   // write fails with EPIPE instead, which the socket layers handle.
   std::signal(SIGPIPE, SIG_IGN);
   try {
-    if (*serve) return serveStateDir(serve_dir, serve_http, http_public, std::cout);
+    if (*serve) return serveStateDir(serve_dir, serve_http, http_public, std::cout, cog::coord::sweep::savedSweepViews);
     CoordinatorOptions options;
     // Test-only crash points (coordinator/fault_hook.hpp), read once here.
     if (const char* fault = std::getenv("COG_FAULT_AT")) options.fault_at = fault;
