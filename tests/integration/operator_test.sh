@@ -218,7 +218,9 @@ sweep_dashboard)
   curl -sf "${url}api/v1/sweeps" >"$work/sweeps.json" || echo '{}' >"$work/sweeps.json"
   curl -sf "${url}api/v1/sweeps/lr_tiny" >"$work/sweep.json" || echo '{}' >"$work/sweep.json"
   browse "$url" sweep
+  "$bin/cogctl" --url "${url%/}" sweeps lr_tiny >"$work/ctl_sweep.txt" 2>&1 || true
   kill "$serve_pid" 2>/dev/null || true
+  check "cogctl sweeps reads the served sweep too" grep -q "^RUNG MILESTONE" "$work/ctl_sweep.txt"
   python3 - "$work/sweep.html" "$work/sweeps.json" "$work/sweep.json" >"$work/sweep_check.txt" <<'PY'
 import html.parser, json, sys
 # The page's Sweeps section as data: the list's rows, the trial table's header and rows (cell
