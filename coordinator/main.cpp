@@ -6,7 +6,6 @@
 #include <csignal>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 
 #include "common/error.hpp"
@@ -14,6 +13,7 @@
 #include "coordinator/serve.hpp"
 #include "coordinator/state_dir.hpp"
 #include "coordinator/store/store.hpp"
+#include "coordinator/sweep/saved_sweep.hpp"
 #include "coordinator/sweep/sweep_job_source.hpp"
 
 namespace {
@@ -80,7 +80,7 @@ int main(int argc, char** argv) {
   // write fails with EPIPE instead, which the socket layers handle.
   std::signal(SIGPIPE, SIG_IGN);
   try {
-    if (*serve) return serveStateDir(serve_dir, serve_http, http_public, std::cout);
+    if (*serve) return serveStateDir(serve_dir, serve_http, http_public, std::cout, cog::coord::sweep::savedSweepViews);
     CoordinatorOptions options;
     // Test-only crash points (coordinator/fault_hook.hpp), read once here.
     if (const char* fault = std::getenv("COG_FAULT_AT")) options.fault_at = fault;
@@ -115,19 +115,14 @@ int main(int argc, char** argv) {
       const auto experiments = store.experiments();
       if (experiments.empty()) throw cog::ConfigError(resume_dir + ": the store holds no experiment");
       const auto& stored = experiments.front();
-      const auto sweep_state = cog::coord::sourceStateFile(StateDir{options.state_dir}, "sweep");
       options.experiment_file = endpoints.experiment_file;
-      // The stored effective YAML, so `resume` needs neither the file nor the --set flags.
-      const std::string base_dir = std::filesystem::path(stored.config_path).parent_path().string();
-      if (std::filesystem::exists(sweep_state)) {
-        // A sweep: the same trials, rungs and random stream, from its saved state.
-        auto config = cog::coord::sweep::parseSweepConfig(stored.config_yaml, stored.config_path, base_dir);
-        experiment = cog::coord::sweep::sweepExperiment(config);
-        sweep_source = std::make_unique<cog::coord::sweep::SweepJobSource>(std::move(config));
-        std::ifstream in(sweep_state);
-        const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-        sweep_source->restoreState(text);
+      // A sweep: the same trials, rungs and random stream, from its saved state.
+      sweep_source = cog::coord::sweep::loadSavedSweep(StateDir{options.state_dir}, store);
+      if (sweep_source) {
+        experiment = cog::coord::sweep::sweepExperiment(sweep_source->driver().config());
       } else {
+        // The stored effective YAML, so `resume` needs neither the file nor the --set flags.
+        const std::string base_dir = std::filesystem::path(stored.config_path).parent_path().string();
         experiment = parseExperimentConfig(stored.config_yaml, stored.config_path, base_dir);
       }
     }

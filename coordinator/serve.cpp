@@ -5,17 +5,17 @@
 
 #include "coordinator/http/http_server.hpp"
 #include "coordinator/http/rest_handler.hpp"
-#include "coordinator/state_dir.hpp"
 #include "coordinator/store/store.hpp"
 
 namespace cog::coord {
 
 int serveStateDir(const std::filesystem::path& state_dir, const std::string& listen, bool allow_public,
-                  std::ostream& out) {
+                  std::ostream& out, const SavedSweeps& sweeps) {
   requireLoopbackUnlessPublic(listen, allow_public);
   const StateDir state{state_dir};
   Store store(state.database(), StoreAccess::kReader);
   RestHandler rest(store);
+  if (sweeps) rest.setSweeps([&] { return sweeps(state, store); });
   boost::asio::io_context io;
   HttpServer http(io, listen, rest);
   http.start();

@@ -1,7 +1,7 @@
 // sweeps: the running sweeps (GET /api/v1/sweeps), or one sweep's trials ranked best first
 // with their hyperparameters, ASHA rung and metric, its rungs and the best trial's --set line
-// (GET /api/v1/sweeps/{id}). Sweeps live in the coordinator that runs them, not in the store:
-// `cogcoord serve` has none.
+// (GET /api/v1/sweeps/{id}), from the coordinator that runs the sweep or from `cogcoord serve`
+// of its state dir (coordinator/sweep/saved_sweep.hpp).
 #include "coordinator/ctl/commands.hpp"
 #include "coordinator/ctl/text_table.hpp"
 
@@ -67,7 +67,7 @@ int showSweeps(const RestClient& client, const std::string& sweep, const Output&
     }
   }
   if (table.empty()) {
-    o.out << "no sweep runs in this coordinator (`cogcoord sweep FILE` starts one)\n";
+    o.out << "no sweep in this coordinator or state dir (`cogcoord sweep FILE` starts one)\n";
     return 0;
   }
   table.print(o.out);

@@ -27,7 +27,8 @@
 //   /api/v1/events                 ?since=ID (default 0) &job=ID &limit=N (default 10000, max
 //                                  100000) → {"events": [...], "next_since", "truncated"}
 //   /api/v1/sweeps                 {"sweeps": [sweep...]}, each model's trials given as their
-//                                  count (`cogcoord sweep`; empty otherwise)
+//                                  count (`cogcoord sweep`, and `cogcoord serve` of its state
+//                                  dir; empty otherwise)
 //   /api/v1/sweeps/{id}            the sweep: per model its trials (job, status, resource, rung,
 //                                  metric, hyperparameters), ASHA rungs, the best trial and its
 //                                  --set line (coordinator/sweep/sweep_job_source.hpp); trials are

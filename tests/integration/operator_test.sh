@@ -7,6 +7,11 @@
 #              counted on disk, then `metrics --csv` against `cogcoord serve` of the finished store
 #   dashboard  `cogcoord serve` of a finished experiment in headless Chromium: every job listed,
 #              every curve with as many points as the store has rows, a screenshot that is not blank
+#   sweep_dashboard
+#              a sweep of cog_fake_worker trials (configs/sweeps/lr_tiny.yaml), `cogcoord serve`d
+#              in headless Chromium: the Sweeps section lists every trial of the REST document
+#              with its hyperparameters, linked to its curves, the rungs and the best trial
+#              (skipped, exit 77, only where chromium is not installed)
 # Usage: operator_test.sh BIN_DIR REPO_DIR SCENARIO
 set -euo pipefail
 source "$(dirname "$0")/coord_test_lib.sh" "$@"
@@ -19,6 +24,42 @@ post() {
 }
 get() { curl -sf "http://127.0.0.1:$port$1"; }
 json_field() { python3 -c "import json,sys; print(json.load(sys.stdin)$1)"; }
+
+# serve_state: `cogcoord serve` of $work/state on a free loopback port; sets serve_pid and url.
+serve_state() {
+  "$bin/cogcoord" serve --state-dir "$work/state" --http 127.0.0.1:0 >"$work/serve.log" 2>&1 &
+  serve_pid=$!
+  check "cogcoord serve answers" wait_for 20 grep -q serving "$work/serve.log"
+  url=$(grep -o 'http://[^ ]*' "$work/serve.log")
+}
+
+# browse URL NAME: headless Chromium's DOM of the page after 20 s of virtual time (polls
+# included) into $work/NAME.html, and its screenshot into $work/NAME.png.
+browse() {
+  local browser=(chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run
+                 --disable-background-networking --disable-component-update --disable-sync
+                 --user-data-dir="$work/chromium" --virtual-time-budget=20000 --window-size=1280,2400)
+  timeout 120 "${browser[@]}" --dump-dom "$1" >"$work/$2.html" 2>>"$work/chromium.log" || true
+  timeout 120 "${browser[@]}" --screenshot="$work/$2.png" "$1" >>"$work/chromium.log" 2>&1 || true
+}
+
+# not_blank PNG: the screenshot shows something (enough distinct colours in a sample).
+not_blank() {
+  python3 - "$1" <<'PY'
+import struct, sys, zlib
+data = open(sys.argv[1], 'rb').read()
+assert data[:8] == b'\x89PNG\r\n\x1a\n', 'not a PNG'
+pos, idat = 8, b''
+while pos < len(data):
+    n, kind = struct.unpack('>I4s', data[pos:pos + 8]); pos += 8
+    if kind == b'IDAT': idat += data[pos:pos + n]
+    pos += n + 4
+raw = zlib.decompress(idat)
+distinct = len(set(raw[i:i + 3] for i in range(0, len(raw) - 3, 997)))
+print(f"{len(raw)} bytes of pixels, {distinct} distinct colours in a sample")
+sys.exit(0 if distinct >= 8 else 1)
+PY
+}
 
 case "$scenario" in
 acts)
@@ -115,10 +156,7 @@ cogctl)
   for path in $(q "SELECT path FROM checkpoints"); do [ -d "$path" ] || missing=$((missing + 1)); done
   check "every stored checkpoint row names a folder that exists ($missing missing)" test "$missing" -eq 0
 
-  "$bin/cogcoord" serve --state-dir "$work/state" --http 127.0.0.1:0 >"$work/serve.log" 2>&1 &
-  serve_pid=$!
-  check "cogcoord serve answers" wait_for 20 grep -q serving "$work/serve.log"
-  url=$(grep -o 'http://[^ ]*' "$work/serve.log")
+  serve_state
   "$bin/cogctl" --url "${url%/}" metrics micro --csv >"$work/metrics.csv"
   rows=$(q "SELECT count(*) FROM metrics WHERE job_id='micro' AND superseded=0")
   check "metrics --csv has a line per stored row ($(($(wc -l <"$work/metrics.csv") - 1)) of $rows)" \
@@ -133,15 +171,8 @@ dashboard)
   run_coord "$fixtures/coord_three_jobs.yaml"
   wait_coord 300
   check "the experiment finished (exit $rc)" test "$rc" -eq 0
-  "$bin/cogcoord" serve --state-dir "$work/state" --http 127.0.0.1:0 >"$work/serve.log" 2>&1 &
-  serve_pid=$!
-  check "cogcoord serve answers" wait_for 20 grep -q serving "$work/serve.log"
-  url=$(grep -o 'http://[^ ]*' "$work/serve.log")
-  browser=(chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run
-           --disable-background-networking --disable-component-update --disable-sync
-           --user-data-dir="$work/chromium" --virtual-time-budget=20000 --window-size=1280,2400)
-  timeout 120 "${browser[@]}" --dump-dom "$url" >"$work/dom.html" 2>"$work/chromium.log" || true
-  timeout 120 "${browser[@]}" --screenshot="$work/shot.png" "$url" >>"$work/chromium.log" 2>&1 || true
+  serve_state
+  browse "$url" dom
   kill "$serve_pid" 2>/dev/null || true
   python3 - "$work/dom.html" "$db" >"$work/dom_check.txt" <<'PY'
 import html.parser, sqlite3, sys
@@ -172,20 +203,98 @@ PY
   check "the page loaded its data" grep -q "ready True" "$work/dom_check.txt"
   check "the table lists every job" bash -c "grep -q '^rows reasoning,memory,speed jobs reasoning,memory,speed' '$work/dom_check.txt'"
   check "every curve has as many points as the store has rows" grep -q "^mismatches 0" "$work/dom_check.txt"
-  check "the screenshot is not blank" python3 - "$work/shot.png" <<'PY'
-import struct, sys, zlib
-data = open(sys.argv[1], 'rb').read()
-assert data[:8] == b'\x89PNG\r\n\x1a\n', 'not a PNG'
-pos, idat = 8, b''
-while pos < len(data):
-    n, kind = struct.unpack('>I4s', data[pos:pos + 8]); pos += 8
-    if kind == b'IDAT': idat += data[pos:pos + n]
-    pos += n + 4
-raw = zlib.decompress(idat)
-distinct = len(set(raw[i:i + 3] for i in range(0, len(raw) - 3, 997)))
-print(f"{len(raw)} bytes of pixels, {distinct} distinct colours in a sample")
-sys.exit(0 if distinct >= 8 else 1)
+  check "the Sweeps section says there are none" grep -q '<p id="sweeps-note">no sweeps' "$work/dom.html"
+  check "the screenshot is not blank" not_blank "$work/dom.png"
+  ;;
+sweep_dashboard)
+  command -v chromium >/dev/null || { echo "skipped: chromium is not installed (scripts/install-deps installs it)"; exit 77; }
+  # Eight trials, ASHA promoting two of them to 4 epochs, a fake epoch every 50 ms: seconds.
+  COG_FAKE_EPOCH_MS=50 "$bin/cogcoord" sweep "$repo/configs/sweeps/lr_tiny.yaml" --state-dir "$work/state" --http off \
+    --set "launcher.worker=$bin/cog_fake_worker" --set coordinator.curve=off >"$work/coord.log" 2>&1 &
+  coord_pid=$!
+  wait_coord 120
+  check "the sweep finished (exit $rc)" test "$rc" -eq 0
+  serve_state
+  curl -sf "${url}api/v1/sweeps" >"$work/sweeps.json" || echo '{}' >"$work/sweeps.json"
+  curl -sf "${url}api/v1/sweeps/lr_tiny" >"$work/sweep.json" || echo '{}' >"$work/sweep.json"
+  browse "$url" sweep
+  "$bin/cogctl" --url "${url%/}" sweeps lr_tiny >"$work/ctl_sweep.txt" 2>&1 || true
+  kill "$serve_pid" 2>/dev/null || true
+  check "cogctl sweeps reads the served sweep too" grep -q "^RUNG MILESTONE" "$work/ctl_sweep.txt"
+  python3 - "$work/sweep.html" "$work/sweeps.json" "$work/sweep.json" >"$work/sweep_check.txt" <<'PY'
+import html.parser, json, sys
+# The page's Sweeps section as data: the list's rows, the trial table's header and rows (cell
+# texts), the rung rows, the best line, and the curve sections a trial's link may lead to.
+class Page(html.parser.HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.ready = False; self.curves = set()
+        self.sweeps = []; self.header = []; self.trials = {}; self.links = {}; self.rungs = 0
+        self.best = None; self.best_set = ''
+        self.table = None; self.in_head = False; self.row = None; self.trial = None; self.cell = None
+        self.in_code = False
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == 'body' and a.get('data-ready') == 'true': self.ready = True
+        if tag == 'div' and a.get('class') == 'job': self.curves.add(a['id'])
+        if tag == 'table': self.table = a.get('class') or a.get('id')
+        if tag == 'thead': self.in_head = True
+        if tag == 'tr':
+            self.row = []
+            self.trial = a.get('data-trial-job')
+            if 'data-sweep' in a: self.sweeps.append(self.row)
+            if self.trial: self.trials[self.trial] = self.row
+            if self.table == 'rungs' and not self.in_head: self.rungs += 1
+            if self.table == 'trials' and self.in_head: self.header = self.row
+        if tag in ('td', 'th'): self.cell = ''
+        if tag == 'a' and self.trial: self.links[self.trial] = a.get('href')
+        if tag == 'p' and a.get('class') == 'best': self.best = a.get('data-job')
+        if tag == 'code' and self.best: self.in_code = True
+    def handle_endtag(self, tag):
+        if tag in ('td', 'th') and self.cell is not None and self.row is not None: self.row.append(self.cell)
+        if tag in ('td', 'th'): self.cell = None
+        if tag == 'tr': self.row = self.trial = None
+        if tag == 'thead': self.in_head = False
+        if tag == 'table': self.table = None
+        if tag == 'code': self.in_code = False
+    def handle_data(self, data):
+        if self.cell is not None: self.cell += data
+        if self.in_code: self.best_set += data
+page = Page(); page.feed(open(sys.argv[1]).read())
+listed = json.load(open(sys.argv[2])).get('sweeps', [])
+doc = json.load(open(sys.argv[3]))
+model = (doc.get('models') or [{}])[0]
+trials = model.get('trials', [])
+print('ready', page.ready)
+print('list rows', len(page.sweeps), 'of', sum(len(s['models']) for s in listed))
+print('list row', page.sweeps[0] if page.sweeps else None)
+print('trial rows', len(page.trials), 'REST trials', len(trials), 'max_trials', doc.get('max_trials'))
+print('header', page.header)
+bad = 0
+for t in trials:
+    row = dict(zip(page.header, page.trials.get(t['job'], [])))
+    want = {'job': t['job'], 'status': t['status'], **t['hyperparameters']}
+    wrong = {k: (row.get(k), v) for k, v in want.items() if row.get(k) != v}
+    linked = page.links.get(t['job']) == '#job-' + t['job'] and 'job-' + t['job'] in page.curves
+    print(t['job'], 'ok' if not wrong and linked else f'wrong {wrong}, curves {linked}')
+    bad += bool(wrong) or not linked
+print('trial mismatches', bad)
+print('rung rows', page.rungs, 'REST rungs', len(model.get('rungs', [])))
+best = model.get('best') or {}
+print('best', page.best, 'REST best', best.get('job'), 'set shown', page.best_set == best.get('set'))
 PY
+  cat "$work/sweep_check.txt"
+  check "the page loaded its data" grep -q "^ready True" "$work/sweep_check.txt"
+  check "the sweep list has a row per sweep and model" grep -q "^list rows 1 of 1" "$work/sweep_check.txt"
+  check "  ...saying 8 of 8 trials are done and the best trial" \
+    grep -Eq "^list row \['lr_tiny', 'tiny-reasoning', 'asha', 'val_loss \(min\)', '8/8', 'lr_tiny-tiny-reasoning-t0[0-9]{2}'" "$work/sweep_check.txt"
+  check "a trial row per trial of the REST document, all 8 the sweep ran" grep -q "^trial rows 8 REST trials 8 max_trials 8" "$work/sweep_check.txt"
+  check "every trial shows its job, status and hyperparameters, and links to its curves" \
+    grep -q "^trial mismatches 0" "$work/sweep_check.txt"
+  check "the ASHA rung table is shown" bash -c "grep -Eq '^rung rows ([1-9]) REST rungs \1$' '$work/sweep_check.txt'"
+  check "the best trial is the REST document's, with its --set line" \
+    grep -Eq "^best (lr_tiny-tiny-reasoning-t0[0-9]{2}) REST best \1 set shown True" "$work/sweep_check.txt"
+  check "the screenshot is not blank" not_blank "$work/sweep.png"
   ;;
 *)
   echo "unknown scenario $scenario"; exit 2 ;;

@@ -1,6 +1,6 @@
 // The dashboard: polls the REST API every 2 s and draws each job's curves with dygraphs
-// (Debian's libjs-dygraphs, served from this binary). Data only ever grows: metrics are
-// fetched with since=<last step>, events with since=<last id>.
+// (Debian's libjs-dygraphs, served from this binary); sweeps.js draws the Sweeps section.
+// Data only ever grows: metrics are fetched with since=<last step>, events with since=<last id>.
 'use strict';
 
 const POLL_MS = 2000;
@@ -162,6 +162,7 @@ async function poll() {
     renderTable(jobList.jobs);
     await Promise.all(jobList.jobs.map(j => pollJob(j.id)));
     await pollEvents(jobList.jobs);
+    await pollSweeps();  // sweeps.js
     document.getElementById('updated').textContent = 'updated ' + new Date().toLocaleTimeString();
     document.body.dataset.ready = 'true';
   } catch (err) {

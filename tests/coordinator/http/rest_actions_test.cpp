@@ -173,6 +173,12 @@ TEST_F(HttpRestActions, TheDashboardAndItsPlottingLibraryAreServedFromTheBinary)
   EXPECT_GT(lib.body.size(), 50000u) << "Debian's dygraphs, whole";
   EXPECT_NE(lib.body.find("Dygraph"), std::string::npos);
   EXPECT_EQ(handler_.handle("GET", "/static/dashboard.js", "").status, 200);
+  // Every file the page asks for is compiled in (a new script must be added to the embed list).
+  for (size_t at = page.body.find("/static/"); at != std::string::npos; at = page.body.find("/static/", at + 1)) {
+    const std::string path = page.body.substr(at, page.body.find('"', at) - at);
+    EXPECT_EQ(handler_.handle("GET", path, "").status, 200) << path;
+  }
+  EXPECT_NE(page.body.find("/static/sweeps.js"), std::string::npos);
   const HttpResponse missing = handler_.handle("GET", "/static/nope.js", "");
   EXPECT_EQ(missing.status, 404);
   EXPECT_NE(missing.body.find("dashboard.js"), std::string::npos) << "names the files there are";
