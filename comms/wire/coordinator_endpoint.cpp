@@ -26,7 +26,8 @@ double unixNow() {
 
 }  // namespace
 
-CoordinatorEndpoint::CoordinatorEndpoint(std::string bind_endpoint, std::optional<CurveKeyPair> curve)
+CoordinatorEndpoint::CoordinatorEndpoint(std::string bind_endpoint, std::optional<CurveKeyPair> curve,
+                                         ConnectionPolicy policy)
     : context_(1),
       authenticator_(curve ? std::make_unique<CurveAuthenticator>(context_) : nullptr),
       socket_(context_, zmq::socket_type::router) {
@@ -41,6 +42,7 @@ CoordinatorEndpoint::CoordinatorEndpoint(std::string bind_endpoint, std::optiona
     socket_.set(zmq::sockopt::router_mandatory, true);
     socket_.set(zmq::sockopt::rcvhwm, kReceiveHighWaterMark);
     socket_.set(zmq::sockopt::maxmsgsize, static_cast<int64_t>(kMaxFrameBytes));
+    detail::setHeartbeat(socket_, policy.heartbeat);
     socket_.bind(bind_endpoint);
     bound_endpoint_ = socket_.get(zmq::sockopt::last_endpoint);
   } catch (const zmq::error_t& e) {

@@ -34,8 +34,15 @@
 #include "comms/wire/curve_authenticator.hpp"
 #include "comms/wire/curve_keys.hpp"
 #include "comms/wire/messages.hpp"
+#include "comms/wire/zmtp_heartbeat.hpp"
 
 namespace cog::wire {
+
+// How the coordinator's ROUTER treats its connections. cogcoord uses the defaults; tests
+// shorten the times.
+struct ConnectionPolicy {
+  ZmtpHeartbeat heartbeat = kZmtpHeartbeat;  // dead peers' connections are closed
+};
 
 class CoordinatorEndpoint {
  public:
@@ -71,7 +78,8 @@ class CoordinatorEndpoint {
   // connect, and a message is accepted only when its envelope's job/attempt is the one its
   // connection's key was admitted for: a forged report, checkpoint or heartbeat from
   // anyone else is dropped and counted (unauthenticated).
-  explicit CoordinatorEndpoint(std::string bind_endpoint, std::optional<CurveKeyPair> curve = std::nullopt);
+  explicit CoordinatorEndpoint(std::string bind_endpoint, std::optional<CurveKeyPair> curve = std::nullopt,
+                               ConnectionPolicy policy = {});
   ~CoordinatorEndpoint();  // stop()
   CoordinatorEndpoint(const CoordinatorEndpoint&) = delete;
   CoordinatorEndpoint& operator=(const CoordinatorEndpoint&) = delete;
