@@ -1,5 +1,7 @@
 #include "comms/wire/coordinator_endpoint.hpp"
 
+#include <cstring>
+
 #include "comms/wire/codec.hpp"
 #include "comms/wire/zmq_io.hpp"
 
@@ -82,12 +84,23 @@ void CoordinatorEndpoint::revoke(const std::string& client_public) {
   if (authenticator_) authenticator_->revoke(client_public);
 }
 
+void CoordinatorEndpoint::openRoute(const std::string& job, int32_t attempt) {
+  std::lock_guard<std::mutex> lock(routes_mutex_);
+  routes_.try_emplace(JobKey{job, attempt});
+}
+
+void CoordinatorEndpoint::closeRoute(const std::string& job, int32_t attempt) {
+  std::lock_guard<std::mutex> lock(routes_mutex_);
+  routes_.erase(JobKey{job, attempt});
+}
+
 bool CoordinatorEndpoint::sendCommand(const std::string& job, int32_t attempt,
                                       const Command& command) {
   JobKey key{job, attempt};
   {
-    std::lock_guard<std::mutex> lock(known_mutex_);
-    if (known_.count(key) == 0) return false;
+    std::lock_guard<std::mutex> lock(routes_mutex_);
+    const auto it = routes_.find(key);
+    if (it == routes_.end() || it->second.empty()) return false;
   }
   Envelope header;
   header.job = job;
@@ -114,6 +127,10 @@ CoordinatorEndpoint::Counters CoordinatorEndpoint::counters() const {
                       (authenticator_ ? authenticator_->refused() : 0);
   c.in_flight = in_flight_.load(std::memory_order_relaxed);
   c.held_back = held_back_.load(std::memory_order_relaxed);
+  {
+    std::lock_guard<std::mutex> lock(routes_mutex_);
+    c.routes = routes_.size();
+  }
   return c;
 }
 
@@ -210,15 +227,13 @@ void CoordinatorEndpoint::accept(const zmq::message_t& identity, const zmq::mess
     }
   }
   if (envelope.rank == 0) {
-    // Remember the newest connection of each job/attempt's rank 0: after a reconnect the
+    // Remember the newest connection of an open attempt's rank 0: after a reconnect the
     // worker has a new identity and commands must follow it.
-    std::string id(static_cast<const char*>(identity.data()), identity.size());
-    auto [it, inserted] = routes_.try_emplace(JobKey{envelope.job, envelope.attempt}, id);
-    if (inserted) {
-      std::lock_guard<std::mutex> lock(known_mutex_);
-      known_.insert(it->first);
-    } else if (it->second != id) {
-      it->second = std::move(id);
+    std::lock_guard<std::mutex> lock(routes_mutex_);
+    const auto it = routes_.find(JobKey{envelope.job, envelope.attempt});
+    if (it != routes_.end() && (it->second.size() != identity.size() ||
+                                std::memcmp(it->second.data(), identity.data(), identity.size()) != 0)) {
+      it->second.assign(static_cast<const char*>(identity.data()), identity.size());
     }
   }
   batch.push_back(Inbound{std::move(envelope), std::move(result.decoded->message), unixNow()});
@@ -233,8 +248,16 @@ void CoordinatorEndpoint::sendCommands() {
     outgoing.swap(outgoing_);
   }
   for (const auto& command : outgoing) {
-    // known_ is filled after routes_, on this thread, so the route exists.
-    const std::string& id = routes_.at(command.key);
+    std::string id;
+    {
+      std::lock_guard<std::mutex> lock(routes_mutex_);
+      const auto it = routes_.find(command.key);
+      if (it != routes_.end()) id = it->second;
+    }
+    if (id.empty()) {  // closed since it was queued: its processes are gone
+      commands_failed_.fetch_add(1, std::memory_order_relaxed);
+      continue;
+    }
     bool sent = detail::trySend(socket_, id.data(), id.size(), true) == detail::SendOutcome::kSent;
     sent = sent && detail::trySend(socket_, command.frame.data(), command.frame.size(), false) ==
                        detail::SendOutcome::kSent;

@@ -23,7 +23,6 @@
 #include <memory>
 #include <optional>
 #include <mutex>
-#include <set>
 #include <string>
 #include <thread>
 #include <utility>
@@ -65,6 +64,7 @@ class CoordinatorEndpoint {
     uint64_t unauthenticated = 0;  // CURVE handshakes refused, messages for another attempt
     uint64_t in_flight = 0;        // handed over, not yet ingested()
     uint64_t held_back = 0;        // polls skipped because kMaxInFlight was reached
+    uint64_t routes = 0;           // open attempts (openRoute), each with its rank 0's route
   };
 
   static constexpr size_t kMaxBatch = 4096;
@@ -92,9 +92,17 @@ class CoordinatorEndpoint {
   // max_in_flight 0: on_batch finishes with each batch before it returns (nothing counted).
   void start(BatchHandler on_batch, size_t max_in_flight = 0);
 
+  // Routes: commands for an attempt follow the connection its rank 0 last spoke from. Only
+  // open attempts have one, so the table holds the running attempts and no more however many
+  // restarts, relaunches and sweep trials came before (a late message of an ended attempt
+  // makes none). Open before its workers start (or, on resume, while they run); close when
+  // its processes are gone. Thread-safe.
+  void openRoute(const std::string& job, int32_t attempt);
+  void closeRoute(const std::string& job, int32_t attempt);
+
   // Queues `command` for the connection that last sent a message as rank 0 of job/attempt;
-  // the receive thread sends it within one poll interval. False if that job/attempt's rank 0
-  // has never been heard from. Thread-safe.
+  // the receive thread sends it within one poll interval. False if the attempt is not open
+  // or its rank 0 has not been heard from since it was opened. Thread-safe.
   bool sendCommand(const std::string& job, int32_t attempt, const Command& command);
 
   // CURVE only: the attempt's client key may connect (admit) or not any more (revoke).
@@ -135,11 +143,10 @@ class CoordinatorEndpoint {
   BatchHandler on_batch_;
   size_t max_in_flight_ = 0;
 
-  // Receive-thread-only: the ROUTER identity of each job/attempt's rank 0 connection.
+  // Open attempts -> the ROUTER identity of their rank 0's newest connection ("" until it
+  // is heard from). Written by the receive thread (identities) and by open/closeRoute.
+  mutable std::mutex routes_mutex_;
   std::map<JobKey, std::string> routes_;
-  // Which job/attempts have been heard from, for sendCommand() on other threads.
-  mutable std::mutex known_mutex_;
-  std::set<JobKey> known_;
 
   std::mutex outgoing_mutex_;
   std::vector<OutgoingCommand> outgoing_;
