@@ -1,5 +1,8 @@
 #include "coordinator/coordinator.hpp"
 
+#include <sys/resource.h>
+
+#include <algorithm>
 #include <boost/asio/post.hpp>
 #include <iomanip>
 #include <iostream>
@@ -44,6 +47,25 @@ void Coordinator::Impl::say(const std::string& line) {
   out() << std::put_time(&tm, "[%H:%M:%S] ") << line << std::endl;
 }
 
+// Each wire connection is a descriptor: with max_connections open, the store, the logs and
+// the REST clients must still get theirs, or accept() and open() would fail before the cap is
+// reached. The soft limit (often 1024) is raised as far as needed, not to the hard limit:
+// launched processes inherit it, and mpirun closes every descriptor up to it at each spawn.
+void Coordinator::Impl::reserveDescriptors(int max_connections) {
+  constexpr rlim_t kOwnDescriptors = 256;  // store, logs, HTTP clients, launched processes' pipes
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY) return;
+  const rlim_t needed = static_cast<rlim_t>(max_connections) + kOwnDescriptors;
+  if (limit.rlim_cur >= needed) return;
+  const rlim_t before = limit.rlim_cur;
+  limit.rlim_cur = limit.rlim_max == RLIM_INFINITY ? needed : std::min(needed, limit.rlim_max);
+  if (::setrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur >= needed) return;
+  const rlim_t have = ::getrlimit(RLIMIT_NOFILE, &limit) == 0 ? limit.rlim_cur : before;
+  say("WARNING: coordinator.max_connections is " + std::to_string(max_connections) + " but this process may open only " +
+      std::to_string(have) + " files (ulimit -n, hard limit included); raise the limit to " + std::to_string(needed) +
+      " or lower coordinator.max_connections to " + std::to_string(have > kOwnDescriptors ? have - kOwnDescriptors : 1));
+}
+
 // Opens the store and the endpoints, registers the jobs, and launches what fits.
 void Coordinator::Impl::start() {
   std::filesystem::create_directories(state.root);
@@ -66,7 +88,10 @@ void Coordinator::Impl::start() {
     curve = wire::readOrCreateServerKeys(state.curveServerKey());
     curve_server_public = curve->public_key;
   }
-  endpoint = std::make_unique<wire::CoordinatorEndpoint>(wire_endpoint, curve);
+  wire::ConnectionPolicy connections;
+  connections.max_connections = experiment.coordinator.max_connections;
+  reserveDescriptors(connections.max_connections);
+  endpoint = std::make_unique<wire::CoordinatorEndpoint>(wire_endpoint, curve, connections);
   worker_endpoint = advertisedEndpoint(endpoint->boundEndpoint(), experiment.coordinator.advertise);
   // The acting routes' secret: the operator's own file, or one generated into the state dir
   // (kept across `resume`, so cogctl and scripts keep working).
@@ -81,6 +106,11 @@ void Coordinator::Impl::start() {
                    {"unknown_kind", n(c.unknown_kind)}, {"unauthenticated", n(c.unauthenticated)},
                    {"in_flight", n(c.in_flight)},       {"held_back", n(c.held_back)},
                    {"commands_sent", n(c.commands_sent)}, {"commands_failed", n(c.commands_failed)}};
+  });
+  rest->setWireConnections([this] {
+    const auto c = endpoint->counters();
+    auto n = [](uint64_t v) { return static_cast<double>(v); };
+    return RestHandler::WireConnections{n(c.connections), n(c.max_connections), n(c.connections_refused), n(c.routes)};
   });
   if (source != nullptr) {
     rest->setSweeps([this] { return std::vector<std::string>{source->restView()}; });

@@ -63,6 +63,7 @@ struct Coordinator::Impl {
   Instant now() const;
   std::ostream& out() { return *out_; }
   void say(const std::string& line);
+  void reserveDescriptors(int max_connections);
 
   // wire and logs -> supervisors (coordinator_ingest.cpp)
   void ingest(std::vector<wire::CoordinatorEndpoint::Inbound>&& batch);

@@ -2,7 +2,7 @@
 // its route (the endpoint sends its commands along it; closed, it no longer takes room) and,
 // with coordinator.curve, its key. Each attempt gets its own client key pair; only its worker
 // can read the file (0600), and the endpoint accepts a message only from the key of the
-// attempt the message speaks for (comms/wire/curve_authenticator.hpp).
+// attempt the message speaks for (comms/wire/zap_handler.hpp).
 #include "comms/wire/curve_keys.hpp"
 #include "coordinator/coordinator_impl.hpp"
 

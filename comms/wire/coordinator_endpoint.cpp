@@ -30,15 +30,25 @@ double unixNow() {
 
 CoordinatorEndpoint::CoordinatorEndpoint(std::string bind_endpoint, std::optional<CurveKeyPair> curve,
                                          ConnectionPolicy policy)
-    : context_(1),
-      authenticator_(curve ? std::make_unique<CurveAuthenticator>(context_) : nullptr),
+    : curve_(curve.has_value()),
+      context_(1),
+      gate_(policy.max_connections),
+      zap_(context_, gate_, curve_),
       socket_(context_, zmq::socket_type::router) {
+  if (policy.max_connections < 1) {
+    throw CommsError("CoordinatorEndpoint: max_connections is " + std::to_string(policy.max_connections) +
+                     "; it must be at least 1");
+  }
+  monitor_ = std::make_unique<ConnectionMonitor>(context_, socket_, gate_);
   try {
     if (curve) {
       socket_.set(zmq::sockopt::curve_server, true);
       socket_.set(zmq::sockopt::curve_secretkey, curve->secret_key);
-      socket_.set(zmq::sockopt::zap_domain, "cog");
     }
+    // Plain clients are put to the ZAP handler too (libzmq asks it only when a domain is
+    // set): it is where the connection cap is enforced.
+    socket_.set(zmq::sockopt::zap_domain, kZapDomain);
+    socket_.set(zmq::sockopt::handshake_ivl, static_cast<int>(policy.handshake_timeout.count()));
     socket_.set(zmq::sockopt::linger, kLingerMs);
     // Sending to an identity that has gone away fails (counted) instead of vanishing.
     socket_.set(zmq::sockopt::router_mandatory, true);
@@ -48,6 +58,7 @@ CoordinatorEndpoint::CoordinatorEndpoint(std::string bind_endpoint, std::optiona
     socket_.bind(bind_endpoint);
     bound_endpoint_ = socket_.get(zmq::sockopt::last_endpoint);
   } catch (const zmq::error_t& e) {
+    ConnectionMonitor::stopWatching(socket_);  // while the monitor still reads its events
     throw detail::zmqError("cannot bind the coordinator endpoint '" + bind_endpoint +
                                "' (is the port in use, or the address not local?)",
                            e);
@@ -73,15 +84,25 @@ void CoordinatorEndpoint::start(BatchHandler on_batch, size_t max_in_flight) {
 void CoordinatorEndpoint::stop() {
   std::lock_guard<std::mutex> lock(lifecycle_mutex_);
   stop_requested_ = true;
-  if (thread_.joinable()) thread_.join();
+  if (thread_.joinable()) {
+    thread_.join();  // it closed the socket
+  } else if (!socket_closed_) {
+    closeSocket();  // never started: the socket is still this side's
+  }
+  socket_closed_ = true;
+}
+
+void CoordinatorEndpoint::closeSocket() {
+  ConnectionMonitor::stopWatching(socket_);
+  socket_.close();  // lingers up to kLingerMs for commands already queued
 }
 
 void CoordinatorEndpoint::admit(const std::string& client_public, const std::string& job, int32_t attempt) {
-  if (authenticator_) authenticator_->admit(client_public, curveUserId(job, attempt));
+  if (curve_) zap_.admit(client_public, curveUserId(job, attempt));
 }
 
 void CoordinatorEndpoint::revoke(const std::string& client_public) {
-  if (authenticator_) authenticator_->revoke(client_public);
+  if (curve_) zap_.revoke(client_public);
 }
 
 void CoordinatorEndpoint::openRoute(const std::string& job, int32_t attempt) {
@@ -123,8 +144,10 @@ CoordinatorEndpoint::Counters CoordinatorEndpoint::counters() const {
   c.commands_sent = commands_sent_.load(std::memory_order_relaxed);
   c.commands_failed = commands_failed_.load(std::memory_order_relaxed);
   c.handler_errors = handler_errors_.load(std::memory_order_relaxed);
-  c.unauthenticated = unauthenticated_.load(std::memory_order_relaxed) +
-                      (authenticator_ ? authenticator_->refused() : 0);
+  c.unauthenticated = unauthenticated_.load(std::memory_order_relaxed) + zap_.unknownKeys();
+  c.connections = static_cast<uint64_t>(gate_.open());
+  c.max_connections = static_cast<uint64_t>(gate_.max());
+  c.connections_refused = gate_.refused();
   c.in_flight = in_flight_.load(std::memory_order_relaxed);
   c.held_back = held_back_.load(std::memory_order_relaxed);
   {
@@ -166,7 +189,7 @@ void CoordinatorEndpoint::run() {
     std::lock_guard<std::mutex> lock(failure_mutex_);
     failure_ = std::string("coordinator endpoint receive thread stopped: ") + e.what();
   }
-  socket_.close();  // on this thread, which owns it; lingers up to kLingerMs for commands
+  closeSocket();  // on this thread, which owns it
 }
 
 size_t CoordinatorEndpoint::receiveBatch(std::vector<Inbound>& batch) {
@@ -214,7 +237,7 @@ void CoordinatorEndpoint::accept(const zmq::message_t& identity, const zmq::mess
     return;
   }
   Envelope& envelope = result.decoded->envelope;
-  if (authenticator_) {
+  if (curve_) {
     // The key's attempt (the ZAP handler's User-Id) must be the one the message speaks for.
     const char* user = nullptr;
     try {

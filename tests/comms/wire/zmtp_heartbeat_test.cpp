@@ -19,7 +19,9 @@ constexpr ZmtpHeartbeat kShort{milliseconds(100), milliseconds(300)};
 int portOf(const std::string& endpoint) { return std::stoi(endpoint.substr(endpoint.rfind(':') + 1)); }
 
 TEST(WireZmtpHeartbeat, TheCoordinatorClosesASilentPeersConnection) {
-  CoordinatorEndpoint endpoint("tcp://127.0.0.1:0", std::nullopt, ConnectionPolicy{kShort});
+  ConnectionPolicy policy;
+  policy.heartbeat = kShort;
+  CoordinatorEndpoint endpoint("tcp://127.0.0.1:0", std::nullopt, policy);
   testing::Collector collector;
   endpoint.start(collector.handler());
   RawZmtpPeer peer;
