@@ -4,12 +4,16 @@
 // overrides: --set fake.reports=N (default 100000), --set fake.nan_at=K (report K carries
 // a NaN loss, then it waits for the coordinator's stop and prints how long that took),
 // --set fake.first_step=S (its reports are steps S, S+1, ...; the spoofing test's rogue
-// claims future steps this way).
+// claims future steps this way), --set fake.interval_ms=T (one report every T ms, like a
+// training job, instead of as fast as possible; it then ends at a stop command, reporting
+// `finished`), --set fake.checkpoint=PATH (with each report, a "checkpoint saved" at PATH:
+// the spoofing test's forged checkpoint).
 #include <unistd.h>
 
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
+#include <filesystem>
 #include <iostream>
 #include <limits>
 #include <string>
@@ -29,6 +33,14 @@ int64_t setting(int argc, char** argv, const std::string& key, int64_t fallback)
   return fallback;
 }
 
+std::string textSetting(int argc, char** argv, const std::string& key) {
+  for (int i = 1; i + 1 < argc; ++i) {
+    const std::string arg = argv[i + 1];
+    if (std::string(argv[i]) == "--set" && arg.rfind(key + "=", 0) == 0) return arg.substr(key.size() + 1);
+  }
+  return "";
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -41,6 +53,8 @@ int main(int argc, char** argv) {
   const int64_t reports = setting(argc, argv, "fake.reports", 100000);
   const int64_t nan_at = setting(argc, argv, "fake.nan_at", -1);
   const int64_t first_step = setting(argc, argv, "fake.first_step", 1);
+  const int64_t interval_ms = setting(argc, argv, "fake.interval_ms", 0);
+  const std::string checkpoint = textSetting(argc, argv, "fake.checkpoint");
   WorkerLinkOptions options;
   options.endpoint = endpoint;
   options.job = std::getenv("COG_JOB") ? std::getenv("COG_JOB") : "fake";
@@ -66,7 +80,17 @@ int main(int argc, char** argv) {
                  {"seq_len", 64}, {"qk_clipped_heads", 0}};
     // The queue is large, but a benchmark must not drop: wait for room instead.
     while (!link.post(m)) std::this_thread::sleep_for(std::chrono::microseconds(50));
+    if (!checkpoint.empty()) link.post(CheckpointSaved{m.step, std::filesystem::path(checkpoint).filename().string(), checkpoint, 0.001, true});
     link.markProgress(step);
+    if (interval_ms > 0) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(interval_ms));
+      if (auto command = link.pollCommand(); command && command->kind == CommandKind::kStop) {
+        link.post(RunFinished{m.step, RunEnd::kStopCommand, ""});
+        link.close(std::chrono::seconds(5));
+        std::cout << "fake_worker: stopped by the coordinator after " << step << " reports\n";
+        return 0;
+      }
+    }
     if (step == nan_at) {
       const auto sent = Clock::now();
       while (Clock::now() - sent < std::chrono::seconds(10)) {

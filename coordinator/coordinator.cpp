@@ -1,5 +1,8 @@
 #include "coordinator/coordinator.hpp"
 
+#include <sys/resource.h>
+
+#include <algorithm>
 #include <boost/asio/post.hpp>
 #include <iomanip>
 #include <iostream>
@@ -53,26 +56,46 @@ void Coordinator::Impl::say(const std::string& line) {
 // its attempts on resume anyway, and an adopted cluster attempt that cannot reach the new
 // port is restarted when its heartbeat times out.
 std::unique_ptr<wire::CoordinatorEndpoint> Coordinator::Impl::bindResumedEndpoint(
-    const std::string& saved, const std::optional<wire::CurveKeyPair>& curve) {
+    const std::string& saved, const std::optional<wire::CurveKeyPair>& curve,
+    const wire::ConnectionPolicy& connections) {
   constexpr double kResumeBindRetryS = 10;
   constexpr auto kPause = std::chrono::milliseconds(250);
   const auto give_up = std::chrono::steady_clock::now() + std::chrono::duration<double>(kResumeBindRetryS);
   for (bool said = false;;) {
     try {
-      return std::make_unique<wire::CoordinatorEndpoint>(saved, curve);
+      return std::make_unique<wire::CoordinatorEndpoint>(saved, curve, connections);
     } catch (const CommsError& e) {
       if (std::chrono::steady_clock::now() >= give_up) {
         const std::string& configured = experiment.coordinator.wire;
         if (configured == saved) throw;
         say(std::string(e.what()) + "; binding " + configured +
             " instead (workers still running cannot reach it and are restarted)");
-        return std::make_unique<wire::CoordinatorEndpoint>(configured, curve);
+        return std::make_unique<wire::CoordinatorEndpoint>(configured, curve, connections);
       }
       if (!said) say(std::string(e.what()) + "; retrying for " + std::to_string(int(kResumeBindRetryS)) + " s");
       said = true;
       std::this_thread::sleep_for(kPause);
     }
   }
+}
+
+// Each wire connection is a descriptor: with max_connections open, the store, the logs and
+// the REST clients must still get theirs, or accept() and open() would fail before the cap is
+// reached. The soft limit (often 1024) is raised as far as needed, not to the hard limit:
+// launched processes inherit it, and mpirun closes every descriptor up to it at each spawn.
+void Coordinator::Impl::reserveDescriptors(int max_connections) {
+  constexpr rlim_t kOwnDescriptors = 256;  // store, logs, HTTP clients, launched processes' pipes
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY) return;
+  const rlim_t needed = static_cast<rlim_t>(max_connections) + kOwnDescriptors;
+  if (limit.rlim_cur >= needed) return;
+  const rlim_t before = limit.rlim_cur;
+  limit.rlim_cur = limit.rlim_max == RLIM_INFINITY ? needed : std::min(needed, limit.rlim_max);
+  if (::setrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur >= needed) return;
+  const rlim_t have = ::getrlimit(RLIMIT_NOFILE, &limit) == 0 ? limit.rlim_cur : before;
+  say("WARNING: coordinator.max_connections is " + std::to_string(max_connections) + " but this process may open only " +
+      std::to_string(have) + " files (ulimit -n, hard limit included); raise the limit to " + std::to_string(needed) +
+      " or lower coordinator.max_connections to " + std::to_string(have > kOwnDescriptors ? have - kOwnDescriptors : 1));
 }
 
 // Opens the store and the endpoints, registers the jobs, and launches what fits.
@@ -97,8 +120,11 @@ void Coordinator::Impl::start() {
     curve = wire::readOrCreateServerKeys(state.curveServerKey());
     curve_server_public = curve->public_key;
   }
-  endpoint = options.resume ? bindResumedEndpoint(wire_endpoint, curve)
-                            : std::make_unique<wire::CoordinatorEndpoint>(wire_endpoint, curve);
+  wire::ConnectionPolicy connections;
+  connections.max_connections = experiment.coordinator.max_connections;
+  reserveDescriptors(connections.max_connections);
+  endpoint = options.resume ? bindResumedEndpoint(wire_endpoint, curve, connections)
+                            : std::make_unique<wire::CoordinatorEndpoint>(wire_endpoint, curve, connections);
   worker_endpoint = advertisedEndpoint(endpoint->boundEndpoint(), experiment.coordinator.advertise);
   // The acting routes' secret: the operator's own file, or one generated into the state dir
   // (kept across `resume`, so cogctl and scripts keep working).
@@ -113,6 +139,11 @@ void Coordinator::Impl::start() {
                    {"unknown_kind", n(c.unknown_kind)}, {"unauthenticated", n(c.unauthenticated)},
                    {"in_flight", n(c.in_flight)},       {"held_back", n(c.held_back)},
                    {"commands_sent", n(c.commands_sent)}, {"commands_failed", n(c.commands_failed)}};
+  });
+  rest->setWireConnections([this] {
+    const auto c = endpoint->counters();
+    auto n = [](uint64_t v) { return static_cast<double>(v); };
+    return RestHandler::WireConnections{n(c.connections), n(c.max_connections), n(c.connections_refused), n(c.routes)};
   });
   if (source != nullptr) {
     rest->setSweeps([this] { return std::vector<std::string>{source->restView()}; });

@@ -120,7 +120,7 @@ void Coordinator::Impl::effect(JobSupervisor& job, const Action& action) {
 void Coordinator::Impl::startAttempt(JobSupervisor& job, const StartAttempt& start) {
   faults.reached(FaultPoint::kAttemptCommitted);
   auto request = makeLaunchRequest(job.spec(), start, worker_endpoint, state);
-  issueAttemptKey(job.row().id, start.attempt, request);
+  openAttemptWire(job.row().id, start.attempt, request);
   int64_t id = 0;
   try {
     const std::string job_id = job.row().id;
@@ -129,6 +129,7 @@ void Coordinator::Impl::startAttempt(JobSupervisor& job, const StartAttempt& sta
       onAttemptExit(job_id, attempt, status);
     });
   } catch (const std::exception& e) {
+    closeAttemptWire(job.row().id, start.attempt);  // no process will ever use it
     handle(job, [&] { return job.onLaunchFailed(start.attempt, e.what(), now()); });
     return;
   }
@@ -140,7 +141,7 @@ void Coordinator::Impl::onAttemptExit(const std::string& job_id, int attempt,
                                       const ExitStatus& status) {
   auto it = by_id.find(job_id);
   if (it == by_id.end() || done) return;
-  revokeAttemptKey(job_id, attempt);
+  closeAttemptWire(job_id, attempt);
   JobSupervisor& job = *it->second;
   handle(job, [&] { return job.onProcessExited(attempt, status, now()); });
 }

@@ -63,6 +63,7 @@ struct Coordinator::Impl {
   Instant now() const;
   std::ostream& out() { return *out_; }
   void say(const std::string& line);
+  void reserveDescriptors(int max_connections);
 
   // wire and logs -> supervisors (coordinator_ingest.cpp)
   void ingest(std::vector<wire::CoordinatorEndpoint::Inbound>&& batch);
@@ -90,7 +91,8 @@ struct Coordinator::Impl {
 
   // `resume` binds the endpoint the workers know, waiting for its port if it is held.
   std::unique_ptr<wire::CoordinatorEndpoint> bindResumedEndpoint(
-      const std::string& saved, const std::optional<wire::CurveKeyPair>& curve);
+      const std::string& saved, const std::optional<wire::CurveKeyPair>& curve,
+      const wire::ConnectionPolicy& connections);
 
   // after a coordinator restart (coordinator_resume.cpp)
   void resumeJobs();
@@ -114,11 +116,12 @@ struct Coordinator::Impl {
   int source_posts_pending = 0;
   std::map<std::string, int> end_reported;  // job -> the attempt whose end the source heard
 
-  // CURVE (coordinator_wire_keys.cpp): an attempt's own key pair, in a 0600 file its worker
-  // is pointed to, admitted while the attempt may run; re-admitted from that file on resume.
-  void issueAttemptKey(const std::string& job, int attempt, LaunchRequest& request);
-  void readmitAttemptKey(const std::string& job, int attempt, const std::filesystem::path& run_dir);
-  void revokeAttemptKey(const std::string& job, int attempt);
+  // The wire (coordinator_wire_access.cpp): an attempt's route for commands and, with CURVE,
+  // its own key pair in a 0600 file its worker is pointed to; open while the attempt may run,
+  // reopened (the key read back from that file) on resume, closed once its processes are gone.
+  void openAttemptWire(const std::string& job, int attempt, LaunchRequest& request);
+  void reopenAttemptWire(const std::string& job, int attempt, const std::filesystem::path& run_dir);
+  void closeAttemptWire(const std::string& job, int attempt);
   std::map<std::pair<std::string, int>, std::string> attempt_keys;  // -> client public key
   std::string curve_server_public;  // "" = coordinator.curve off
 

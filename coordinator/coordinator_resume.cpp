@@ -24,7 +24,7 @@ void Coordinator::Impl::resumeJobs() {
     const std::string job_id = id;
     const int attempt = open->attempt;
     // Its workers may still send (their last reports while they stop, or on: adopted).
-    readmitAttemptKey(job_id, attempt, open->run_dir);
+    reopenAttemptWire(job_id, attempt, open->run_dir);
     const Adoption adoption =
         launcher->adoptOrTerminate({job_id, attempt, open->launch_id, open->run_dir}, grace,
                                    [this, job_id, attempt](const ExitStatus& status) {

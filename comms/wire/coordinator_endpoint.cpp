@@ -1,5 +1,7 @@
 #include "comms/wire/coordinator_endpoint.hpp"
 
+#include <cstring>
+
 #include "comms/wire/codec.hpp"
 #include "comms/wire/zmq_io.hpp"
 
@@ -26,24 +28,37 @@ double unixNow() {
 
 }  // namespace
 
-CoordinatorEndpoint::CoordinatorEndpoint(std::string bind_endpoint, std::optional<CurveKeyPair> curve)
-    : context_(1),
-      authenticator_(curve ? std::make_unique<CurveAuthenticator>(context_) : nullptr),
+CoordinatorEndpoint::CoordinatorEndpoint(std::string bind_endpoint, std::optional<CurveKeyPair> curve,
+                                         ConnectionPolicy policy)
+    : curve_(curve.has_value()),
+      context_(1),
+      gate_(policy.max_connections),
+      zap_(context_, gate_, curve_),
       socket_(context_, zmq::socket_type::router) {
+  if (policy.max_connections < 1) {
+    throw CommsError("CoordinatorEndpoint: max_connections is " + std::to_string(policy.max_connections) +
+                     "; it must be at least 1");
+  }
+  monitor_ = std::make_unique<ConnectionMonitor>(context_, socket_, gate_);
   try {
     if (curve) {
       socket_.set(zmq::sockopt::curve_server, true);
       socket_.set(zmq::sockopt::curve_secretkey, curve->secret_key);
-      socket_.set(zmq::sockopt::zap_domain, "cog");
     }
+    // Plain clients are put to the ZAP handler too (libzmq asks it only when a domain is
+    // set): it is where the connection cap is enforced.
+    socket_.set(zmq::sockopt::zap_domain, kZapDomain);
+    socket_.set(zmq::sockopt::handshake_ivl, static_cast<int>(policy.handshake_timeout.count()));
     socket_.set(zmq::sockopt::linger, kLingerMs);
     // Sending to an identity that has gone away fails (counted) instead of vanishing.
     socket_.set(zmq::sockopt::router_mandatory, true);
     socket_.set(zmq::sockopt::rcvhwm, kReceiveHighWaterMark);
     socket_.set(zmq::sockopt::maxmsgsize, static_cast<int64_t>(kMaxFrameBytes));
+    detail::setHeartbeat(socket_, policy.heartbeat);
     socket_.bind(bind_endpoint);
     bound_endpoint_ = socket_.get(zmq::sockopt::last_endpoint);
   } catch (const zmq::error_t& e) {
+    ConnectionMonitor::stopWatching(socket_);  // while the monitor still reads its events
     throw detail::zmqError("cannot bind the coordinator endpoint '" + bind_endpoint +
                                "' (is the port in use, or the address not local?)",
                            e);
@@ -69,23 +84,44 @@ void CoordinatorEndpoint::start(BatchHandler on_batch, size_t max_in_flight) {
 void CoordinatorEndpoint::stop() {
   std::lock_guard<std::mutex> lock(lifecycle_mutex_);
   stop_requested_ = true;
-  if (thread_.joinable()) thread_.join();
+  if (thread_.joinable()) {
+    thread_.join();  // it closed the socket
+  } else if (!socket_closed_) {
+    closeSocket();  // never started: the socket is still this side's
+  }
+  socket_closed_ = true;
+}
+
+void CoordinatorEndpoint::closeSocket() {
+  ConnectionMonitor::stopWatching(socket_);
+  socket_.close();  // lingers up to kLingerMs for commands already queued
 }
 
 void CoordinatorEndpoint::admit(const std::string& client_public, const std::string& job, int32_t attempt) {
-  if (authenticator_) authenticator_->admit(client_public, curveUserId(job, attempt));
+  if (curve_) zap_.admit(client_public, curveUserId(job, attempt));
 }
 
 void CoordinatorEndpoint::revoke(const std::string& client_public) {
-  if (authenticator_) authenticator_->revoke(client_public);
+  if (curve_) zap_.revoke(client_public);
+}
+
+void CoordinatorEndpoint::openRoute(const std::string& job, int32_t attempt) {
+  std::lock_guard<std::mutex> lock(routes_mutex_);
+  routes_.try_emplace(JobKey{job, attempt});
+}
+
+void CoordinatorEndpoint::closeRoute(const std::string& job, int32_t attempt) {
+  std::lock_guard<std::mutex> lock(routes_mutex_);
+  routes_.erase(JobKey{job, attempt});
 }
 
 bool CoordinatorEndpoint::sendCommand(const std::string& job, int32_t attempt,
                                       const Command& command) {
   JobKey key{job, attempt};
   {
-    std::lock_guard<std::mutex> lock(known_mutex_);
-    if (known_.count(key) == 0) return false;
+    std::lock_guard<std::mutex> lock(routes_mutex_);
+    const auto it = routes_.find(key);
+    if (it == routes_.end() || it->second.empty()) return false;
   }
   Envelope header;
   header.job = job;
@@ -108,10 +144,16 @@ CoordinatorEndpoint::Counters CoordinatorEndpoint::counters() const {
   c.commands_sent = commands_sent_.load(std::memory_order_relaxed);
   c.commands_failed = commands_failed_.load(std::memory_order_relaxed);
   c.handler_errors = handler_errors_.load(std::memory_order_relaxed);
-  c.unauthenticated = unauthenticated_.load(std::memory_order_relaxed) +
-                      (authenticator_ ? authenticator_->refused() : 0);
+  c.unauthenticated = unauthenticated_.load(std::memory_order_relaxed) + zap_.unknownKeys();
+  c.connections = static_cast<uint64_t>(gate_.open());
+  c.max_connections = static_cast<uint64_t>(gate_.max());
+  c.connections_refused = gate_.refused();
   c.in_flight = in_flight_.load(std::memory_order_relaxed);
   c.held_back = held_back_.load(std::memory_order_relaxed);
+  {
+    std::lock_guard<std::mutex> lock(routes_mutex_);
+    c.routes = routes_.size();
+  }
   return c;
 }
 
@@ -147,7 +189,7 @@ void CoordinatorEndpoint::run() {
     std::lock_guard<std::mutex> lock(failure_mutex_);
     failure_ = std::string("coordinator endpoint receive thread stopped: ") + e.what();
   }
-  socket_.close();  // on this thread, which owns it; lingers up to kLingerMs for commands
+  closeSocket();  // on this thread, which owns it
 }
 
 size_t CoordinatorEndpoint::receiveBatch(std::vector<Inbound>& batch) {
@@ -195,7 +237,7 @@ void CoordinatorEndpoint::accept(const zmq::message_t& identity, const zmq::mess
     return;
   }
   Envelope& envelope = result.decoded->envelope;
-  if (authenticator_) {
+  if (curve_) {
     // The key's attempt (the ZAP handler's User-Id) must be the one the message speaks for.
     const char* user = nullptr;
     try {
@@ -208,15 +250,13 @@ void CoordinatorEndpoint::accept(const zmq::message_t& identity, const zmq::mess
     }
   }
   if (envelope.rank == 0) {
-    // Remember the newest connection of each job/attempt's rank 0: after a reconnect the
+    // Remember the newest connection of an open attempt's rank 0: after a reconnect the
     // worker has a new identity and commands must follow it.
-    std::string id(static_cast<const char*>(identity.data()), identity.size());
-    auto [it, inserted] = routes_.try_emplace(JobKey{envelope.job, envelope.attempt}, id);
-    if (inserted) {
-      std::lock_guard<std::mutex> lock(known_mutex_);
-      known_.insert(it->first);
-    } else if (it->second != id) {
-      it->second = std::move(id);
+    std::lock_guard<std::mutex> lock(routes_mutex_);
+    const auto it = routes_.find(JobKey{envelope.job, envelope.attempt});
+    if (it != routes_.end() && (it->second.size() != identity.size() ||
+                                std::memcmp(it->second.data(), identity.data(), identity.size()) != 0)) {
+      it->second.assign(static_cast<const char*>(identity.data()), identity.size());
     }
   }
   batch.push_back(Inbound{std::move(envelope), std::move(result.decoded->message), unixNow()});
@@ -231,8 +271,16 @@ void CoordinatorEndpoint::sendCommands() {
     outgoing.swap(outgoing_);
   }
   for (const auto& command : outgoing) {
-    // known_ is filled after routes_, on this thread, so the route exists.
-    const std::string& id = routes_.at(command.key);
+    std::string id;
+    {
+      std::lock_guard<std::mutex> lock(routes_mutex_);
+      const auto it = routes_.find(command.key);
+      if (it != routes_.end()) id = it->second;
+    }
+    if (id.empty()) {  // closed since it was queued: its processes are gone
+      commands_failed_.fetch_add(1, std::memory_order_relaxed);
+      continue;
+    }
     bool sent = detail::trySend(socket_, id.data(), id.size(), true) == detail::SendOutcome::kSent;
     sent = sent && detail::trySend(socket_, command.frame.data(), command.frame.size(), false) ==
                        detail::SendOutcome::kSent;

@@ -23,7 +23,6 @@
 #include <memory>
 #include <optional>
 #include <mutex>
-#include <set>
 #include <string>
 #include <thread>
 #include <utility>
@@ -31,11 +30,27 @@
 #include <zmq.hpp>
 
 #include "common/error.hpp"
-#include "comms/wire/curve_authenticator.hpp"
+#include "comms/wire/connection_gate.hpp"
+#include "comms/wire/connection_monitor.hpp"
 #include "comms/wire/curve_keys.hpp"
 #include "comms/wire/messages.hpp"
+#include "comms/wire/zap_handler.hpp"
+#include "comms/wire/zmtp_heartbeat.hpp"
 
 namespace cog::wire {
+
+// How the coordinator's ROUTER treats its connections. cogcoord uses the defaults; tests
+// shorten the times.
+struct ConnectionPolicy {
+  // Handshakes beyond this many open connections are refused (connection_gate.hpp).
+  int max_connections = kDefaultMaxConnections;
+  ZmtpHeartbeat heartbeat = kZmtpHeartbeat;  // dead peers' connections are closed
+  // A client that connects and never finishes its handshake holds a connection, and a place
+  // under max_connections, until this passes (libzmq's default is 30 s); a CURVE handshake
+  // takes a few round trips, so 10 s is ample across a slow network. It is also how long a
+  // CURVE client refused for room waits before dialling again (zap_handler.cpp).
+  std::chrono::milliseconds handshake_timeout{10000};
+};
 
 class CoordinatorEndpoint {
  public:
@@ -56,8 +71,12 @@ class CoordinatorEndpoint {
     uint64_t commands_failed = 0;  // the worker's connection was gone or its queue full
     uint64_t handler_errors = 0;   // exceptions thrown by on_batch (caught, loop goes on)
     uint64_t unauthenticated = 0;  // CURVE handshakes refused, messages for another attempt
+    uint64_t connections = 0;      // TCP connections now (handshaking or established)
+    uint64_t max_connections = 0;  // ConnectionPolicy::max_connections
+    uint64_t connections_refused = 0;  // handshakes refused at max_connections
     uint64_t in_flight = 0;        // handed over, not yet ingested()
     uint64_t held_back = 0;        // polls skipped because kMaxInFlight was reached
+    uint64_t routes = 0;           // open attempts (openRoute), each with its rank 0's route
   };
 
   static constexpr size_t kMaxBatch = 4096;
@@ -71,7 +90,8 @@ class CoordinatorEndpoint {
   // connect, and a message is accepted only when its envelope's job/attempt is the one its
   // connection's key was admitted for: a forged report, checkpoint or heartbeat from
   // anyone else is dropped and counted (unauthenticated).
-  explicit CoordinatorEndpoint(std::string bind_endpoint, std::optional<CurveKeyPair> curve = std::nullopt);
+  explicit CoordinatorEndpoint(std::string bind_endpoint, std::optional<CurveKeyPair> curve = std::nullopt,
+                               ConnectionPolicy policy = {});
   ~CoordinatorEndpoint();  // stop()
   CoordinatorEndpoint(const CoordinatorEndpoint&) = delete;
   CoordinatorEndpoint& operator=(const CoordinatorEndpoint&) = delete;
@@ -84,16 +104,24 @@ class CoordinatorEndpoint {
   // max_in_flight 0: on_batch finishes with each batch before it returns (nothing counted).
   void start(BatchHandler on_batch, size_t max_in_flight = 0);
 
+  // Routes: commands for an attempt follow the connection its rank 0 last spoke from. Only
+  // open attempts have one, so the table holds the running attempts and no more however many
+  // restarts, relaunches and sweep trials came before (a late message of an ended attempt
+  // makes none). Open before its workers start (or, on resume, while they run); close when
+  // its processes are gone. Thread-safe.
+  void openRoute(const std::string& job, int32_t attempt);
+  void closeRoute(const std::string& job, int32_t attempt);
+
   // Queues `command` for the connection that last sent a message as rank 0 of job/attempt;
-  // the receive thread sends it within one poll interval. False if that job/attempt's rank 0
-  // has never been heard from. Thread-safe.
+  // the receive thread sends it within one poll interval. False if the attempt is not open
+  // or its rank 0 has not been heard from since it was opened. Thread-safe.
   bool sendCommand(const std::string& job, int32_t attempt, const Command& command);
 
   // CURVE only: the attempt's client key may connect (admit) or not any more (revoke).
   // Thread-safe; no-ops without CURVE.
   void admit(const std::string& client_public, const std::string& job, int32_t attempt);
   void revoke(const std::string& client_public);
-  bool curve() const { return authenticator_ != nullptr; }
+  bool curve() const { return curve_; }
 
   // The handler's side has finished with `messages` of the handed-over ones. Thread-safe.
   void ingested(size_t messages) { in_flight_.fetch_sub(messages, std::memory_order_relaxed); }
@@ -118,20 +146,25 @@ class CoordinatorEndpoint {
               std::vector<Inbound>& batch);
   void sendCommands();
 
+  void closeSocket();  // on the thread that owns it
+
   std::string bound_endpoint_;
+  const bool curve_;
   zmq::context_t context_;
-  // Before socket_: its ZAP socket must be bound before the ROUTER accepts CURVE clients,
-  // and it is destroyed after the ROUTER.
-  std::unique_ptr<CurveAuthenticator> authenticator_;
+  ConnectionGate gate_;
+  // Before socket_: the ZAP socket must be bound before the ROUTER accepts anyone, and both
+  // outlive the ROUTER (members are destroyed in reverse order).
+  ZapHandler zap_;
   zmq::socket_t socket_;  // owned by the receive thread once it runs
+  std::unique_ptr<ConnectionMonitor> monitor_;  // watches socket_; stopped before it closes
+  bool socket_closed_ = false;  // guarded by lifecycle_mutex_ until the thread runs
   BatchHandler on_batch_;
   size_t max_in_flight_ = 0;
 
-  // Receive-thread-only: the ROUTER identity of each job/attempt's rank 0 connection.
+  // Open attempts -> the ROUTER identity of their rank 0's newest connection ("" until it
+  // is heard from). Written by the receive thread (identities) and by open/closeRoute.
+  mutable std::mutex routes_mutex_;
   std::map<JobKey, std::string> routes_;
-  // Which job/attempts have been heard from, for sendCommand() on other threads.
-  mutable std::mutex known_mutex_;
-  std::set<JobKey> known_;
 
   std::mutex outgoing_mutex_;
   std::vector<OutgoingCommand> outgoing_;

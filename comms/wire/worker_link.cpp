@@ -44,6 +44,7 @@ WorkerLink::WorkerLink(WorkerLinkOptions options, Hello hello)
     socket_.set(zmq::sockopt::reconnect_ivl_max, kReconnectMaxMs);
     socket_.set(zmq::sockopt::sndhwm, kSendHighWaterMark);
     socket_.set(zmq::sockopt::maxmsgsize, static_cast<int64_t>(kMaxFrameBytes));
+    detail::setHeartbeat(socket_, options_.zmtp_heartbeat);
     if (!options_.curve.server_public.empty()) {
       socket_.set(zmq::sockopt::curve_serverkey, options_.curve.server_public);
       socket_.set(zmq::sockopt::curve_publickey, options_.curve.client.public_key);

@@ -22,6 +22,7 @@
 #include "common/error.hpp"
 #include "comms/wire/curve_keys.hpp"
 #include "comms/wire/messages.hpp"
+#include "comms/wire/zmtp_heartbeat.hpp"
 
 namespace cog::wire {
 
@@ -31,7 +32,10 @@ struct WorkerLinkOptions {
   int32_t attempt = 0;
   int32_t rank = 0;
   size_t queue_capacity = 10000;  // messages waiting for the network, Hello included
-  std::chrono::milliseconds heartbeat_interval{1000};  // 0 disables heartbeats
+  std::chrono::milliseconds heartbeat_interval{1000};  // Cog Heartbeat messages; 0: none
+  // ZeroMQ's own PING/PONG, which drops a dead coordinator's connection so that the link
+  // dials again (zmtp_heartbeat.hpp); tests shorten it.
+  ZmtpHeartbeat zmtp_heartbeat = kZmtpHeartbeat;
   std::chrono::milliseconds linger{1000};  // how long the destructor tries to flush the queue
   // CURVE: the coordinator's public key and this attempt's key pair (from COG_CURVE_FILE);
   // empty server_public = a plain connection (coordinator.curve: off).

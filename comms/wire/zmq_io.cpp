@@ -43,6 +43,13 @@ SendOutcome trySend(zmq::socket_t& socket, const void* data, size_t size, bool m
   }
 }
 
+void setHeartbeat(zmq::socket_t& socket, const ZmtpHeartbeat& heartbeat) {
+  socket.set(zmq::sockopt::heartbeat_ivl, static_cast<int>(heartbeat.interval.count()));
+  socket.set(zmq::sockopt::heartbeat_timeout, static_cast<int>(heartbeat.timeout.count()));
+  // Sent to the peer in each PING (libzmq keeps it in tenths of a second).
+  socket.set(zmq::sockopt::heartbeat_ttl, static_cast<int>(heartbeat.timeout.count()));
+}
+
 bool hasMore(zmq::socket_t& socket) {
   try {
     return socket.get(zmq::sockopt::rcvmore) != 0;

@@ -9,6 +9,7 @@
 #include <zmq.hpp>
 
 #include "common/error.hpp"
+#include "comms/wire/zmtp_heartbeat.hpp"
 
 namespace cog::wire::detail {
 
@@ -26,6 +27,9 @@ enum class SendOutcome { kSent, kWouldBlock, kUnroutable };
 // Sends one frame without waiting. kWouldBlock: no peer or its queue is full (keep the
 // frame); kUnroutable: a ROUTER_MANDATORY socket does not know the identity.
 SendOutcome trySend(zmq::socket_t& socket, const void* data, size_t size, bool more);
+
+// Sets ZMQ_HEARTBEAT_IVL, _TIMEOUT and _TTL (before connect/bind; they apply to new connections).
+void setHeartbeat(zmq::socket_t& socket, const ZmtpHeartbeat& heartbeat);
 
 // True while the frame last received has more parts (used to drain odd multipart input).
 bool hasMore(zmq::socket_t& socket);

@@ -72,6 +72,7 @@ void parseCoordinator(YamlFields f, CoordinatorSection& c) {
   f.optional("http", c.http);
   f.optional("status_every_s", c.status_every_s);
   f.optional("flush_ms", c.flush_ms);
+  f.optional("max_connections", c.max_connections);
   // `on`/`off` as well as true/false: YAML 1.1 words, as in the issue's own wording.
   if (f.has("curve")) {
     std::string curve;
@@ -90,6 +91,9 @@ void parseCoordinator(YamlFields f, CoordinatorSection& c) {
   }
   f.requireRange("status_every_s", c.status_every_s, 0.1, 86400, " s");
   f.requireRange("flush_ms", c.flush_ms, 1, 60000, " ms");
+  // 65536: far beyond the attempts one coordinator runs; a larger cap would bound nothing a
+  // machine's descriptors and memory could hold.
+  f.requireRange("max_connections", c.max_connections, 1, 65536);
 }
 
 ExperimentConfig parseTree(const YAML::Node& root, const std::string& yaml_text, const std::string& source,

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "comms/wire/connection_gate.hpp"
 #include "coordinator/policy/policy_config.hpp"
 
 namespace cog::coord {
@@ -51,6 +52,9 @@ struct CoordinatorSection {
   double status_every_s = 5;               // terminal table period
   int flush_ms = 50;                       // store commit period
   bool curve = true;                       // CURVE-authenticated wire (off: loopback debugging only)
+  // Wire connections held at once (handshaking or established); handshakes beyond are refused
+  // and counted (/healthz, /metrics). One per running attempt is needed (rank 0 dials in).
+  int max_connections = wire::kDefaultMaxConnections;
 };
 
 struct ExperimentConfig {

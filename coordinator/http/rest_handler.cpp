@@ -182,22 +182,48 @@ std::string events(const StoreReader& store, QueryParams& query) {
                       .build());
 }
 
-// {"received": 12, ...} of the wire endpoint, or nothing when the server has none (serve).
-Json wireCountersJson(const RestHandler::CounterSource& counters) {
+// {"received": 12, ..., "connections": 3, ...} of the wire endpoint, or nothing when the
+// server has none (serve).
+Json wireJson(const RestHandler::CounterSource& counters, const RestHandler::ConnectionSource& connections) {
   Json out = Json::object();
   if (counters) {
     for (const auto& [name, value] : counters()) out[name] = value;
   }
+  if (connections) {
+    const auto c = connections();
+    out["connections"] = c.open;
+    out["max_connections"] = c.max;
+    out["connections_refused"] = c.refused;
+    out["routes"] = c.routes;
+  }
   return out;
 }
 
-std::string wireCountersPrometheus(const RestHandler::CounterSource& counters) {
-  if (!counters) return "";
-  std::string out =
-      "# HELP cog_wire_messages Messages of the worker wire by outcome (received, malformed, unauthenticated, ...).\n"
-      "# TYPE cog_wire_messages counter\n";
-  for (const auto& [name, value] : counters()) {
-    out += "cog_wire_messages{outcome=\"" + prometheusLabelValue(name) + "\"} " + prometheusNumber(value) + "\n";
+std::string prometheusSeries(const std::string& name, const std::string& type, const std::string& help, double value) {
+  return "# HELP " + name + " " + help + "\n# TYPE " + name + " " + type + "\n" + name + " " + prometheusNumber(value) +
+         "\n";
+}
+
+std::string wirePrometheus(const RestHandler::CounterSource& counters, const RestHandler::ConnectionSource& connections) {
+  std::string out;
+  if (counters) {
+    out +=
+        "# HELP cog_wire_messages Messages of the worker wire by outcome (received, malformed, unauthenticated, ...).\n"
+        "# TYPE cog_wire_messages counter\n";
+    for (const auto& [name, value] : counters()) {
+      out += "cog_wire_messages{outcome=\"" + prometheusLabelValue(name) + "\"} " + prometheusNumber(value) + "\n";
+    }
+  }
+  if (connections) {
+    const auto c = connections();
+    out += prometheusSeries("cog_wire_connections", "gauge",
+                            "Connections to the worker wire now, handshaking or established.", c.open);
+    out += prometheusSeries("cog_wire_max_connections", "gauge",
+                            "coordinator.max_connections: handshakes beyond it are refused.", c.max);
+    out += prometheusSeries("cog_wire_connections_refused", "counter",
+                            "Handshakes refused because max_connections were open.", c.refused);
+    out += prometheusSeries("cog_wire_routes", "gauge", "Running attempts whose rank 0 commands can reach.",
+                            c.routes);
   }
   return out;
 }
@@ -228,7 +254,8 @@ Json sweepDetail(const RestHandler::SweepSource& sweeps, const std::string& id) 
 }
 
 HttpResponse read(const StoreReader& store, Route r, const std::string& jobId, QueryParams& query,
-                  const RestHandler::CounterSource& counters, const RestHandler::SweepSource& sweeps) {
+                  const RestHandler::CounterSource& counters, const RestHandler::ConnectionSource& connections,
+                  const RestHandler::SweepSource& sweeps) {
   switch (r) {
     case Route::kDashboard:
       query.rejectUnknown({});
@@ -238,10 +265,10 @@ HttpResponse read(const StoreReader& store, Route r, const std::string& jobId, Q
       return dashboardAsset(jobId);
     case Route::kHealthz:
       query.rejectUnknown({});
-      return jsonResponse(dumpJson(JsonObjectBuilder(2).add("status", "ok").add("wire", wireCountersJson(counters)).build()));
+      return jsonResponse(dumpJson(JsonObjectBuilder(2).add("status", "ok").add("wire", wireJson(counters, connections)).build()));
     case Route::kMetrics: {
       query.rejectUnknown({});
-      HttpResponse res = jsonResponse(prometheusText(store.jobs()) + wireCountersPrometheus(counters));
+      HttpResponse res = jsonResponse(prometheusText(store.jobs()) + wirePrometheus(counters, connections));
       res.content_type = kPrometheusContentType;
       return res;
     }
@@ -311,7 +338,7 @@ HttpResponse RestHandler::handle(const HttpRequestView& request) const {
       parsed.query.rejectUnknown({});
       return act(actions_, token_, *r, id, request);
     }
-    return read(store_, *r, id, parsed.query, wire_counters_, sweeps_);
+    return read(store_, *r, id, parsed.query, wire_counters_, wire_connections_, sweeps_);
   } catch (const HttpError& e) {
     return errorResponse(e.kind(), e.what());
   } catch (const std::exception& e) {

@@ -82,6 +82,18 @@ class RestHandler {
   // /healthz and as cog_wire_* series in /metrics; called on the server's thread.
   using CounterSource = std::function<Scalars()>;
   void setWireCounters(CounterSource source) { wire_counters_ = std::move(source); }
+  // The wire's connections now: open ones (handshaking or established), the cap
+  // (coordinator.max_connections), handshakes refused at the cap, and routes (running attempts
+  // commands can reach). In /healthz beside the counters ("connections", "max_connections",
+  // "connections_refused", "routes") and as cog_wire_connections* / cog_wire_routes in /metrics.
+  struct WireConnections {
+    double open = 0;
+    double max = 0;
+    double refused = 0;
+    double routes = 0;
+  };
+  using ConnectionSource = std::function<WireConnections()>;
+  void setWireConnections(ConnectionSource source) { wire_connections_ = std::move(source); }
   // The sweeps this coordinator runs, each a JSON object with "id" (/api/v1/sweeps); called
   // on the server's thread.
   using SweepSource = std::function<std::vector<std::string>()>;
@@ -90,6 +102,7 @@ class RestHandler {
  private:
   const StoreReader& store_;
   CounterSource wire_counters_;
+  ConnectionSource wire_connections_;
   SweepSource sweeps_;
   OperatorActions* actions_;
   std::string token_;

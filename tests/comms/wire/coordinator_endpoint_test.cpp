@@ -57,6 +57,7 @@ TEST(WireCoordinatorEndpoint, ThousandMetricsArriveInOrderAndACommandGoesBack) {
   CoordinatorEndpoint endpoint("tcp://127.0.0.1:0");
   Collector collector;
   endpoint.start(collector.handler());
+  endpoint.openRoute("speed", 2);
   EXPECT_FALSE(endpoint.sendCommand("speed", 2, Command{}));  // never heard from
 
   Hello hello;
@@ -105,6 +106,8 @@ TEST(WireCoordinatorEndpoint, CommandsReachTheRightJobAmongSeveral) {
   CoordinatorEndpoint endpoint("tcp://127.0.0.1:0");
   Collector collector;
   endpoint.start(collector.handler());
+  endpoint.openRoute("reasoning", 0);
+  endpoint.openRoute("memory", 0);
   WorkerLink a(linkOptions(endpoint.boundEndpoint(), "reasoning", 0), Hello{});
   WorkerLink b(linkOptions(endpoint.boundEndpoint(), "memory", 0), Hello{});
   ASSERT_TRUE(waitFor([&] { return collector.size() >= 2; }));
@@ -113,6 +116,34 @@ TEST(WireCoordinatorEndpoint, CommandsReachTheRightJobAmongSeveral) {
   ASSERT_TRUE(waitFor([&] { return (got = b.pollCommand()).has_value(); }));
   EXPECT_EQ(got->kind, CommandKind::kCheckpointNow);
   EXPECT_FALSE(a.pollCommand().has_value());
+}
+
+// Attempt after attempt of one job (restarts, relaunches) and of many (sweep trials): each
+// route goes when its attempt is closed, so the table ends as empty as it began, and what an
+// ended attempt still sends makes no new route.
+TEST(WireCoordinatorEndpoint, ClosedAttemptsLeaveNoRoutes) {
+  CoordinatorEndpoint endpoint("tcp://127.0.0.1:0");
+  Collector collector;
+  endpoint.start(collector.handler());
+  constexpr int kAttempts = 40;
+  for (int attempt = 1; attempt <= kAttempts; ++attempt) {
+    const std::string job = attempt % 2 == 0 ? "reasoning" : "trial-" + std::to_string(attempt);
+    endpoint.openRoute(job, attempt);
+    WorkerLink link(linkOptions(endpoint.boundEndpoint(), job, attempt), Hello{});
+    ASSERT_TRUE(waitFor([&] { return endpoint.sendCommand(job, attempt, Command{CommandKind::kStop, "end"}); }))
+        << job << "#" << attempt << ": no route once heard from";
+    std::optional<Command> command;
+    ASSERT_TRUE(waitFor([&] { return (command = link.pollCommand()).has_value(); }));
+    EXPECT_EQ(endpoint.counters().routes, 1u);
+    endpoint.closeRoute(job, attempt);
+    EXPECT_FALSE(endpoint.sendCommand(job, attempt, Command{})) << "a closed attempt is not told anything";
+    const size_t before = collector.size();
+    ASSERT_TRUE(link.post(Event{1, "late", ""}));  // still connected: its last words arrive...
+    ASSERT_TRUE(waitFor([&] { return collector.size() > before; }));
+    EXPECT_EQ(endpoint.counters().routes, 0u) << "...but make no route";
+  }
+  EXPECT_FALSE(endpoint.sendCommand("reasoning", 2, Command{}));
+  EXPECT_EQ(endpoint.counters().commands_failed, 0u);
 }
 
 // A raw DEALER (not a WorkerLink) sends every kind of bad frame between valid ones.

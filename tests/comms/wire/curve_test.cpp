@@ -87,20 +87,30 @@ TEST_F(WireCurve, StrangersAreNotHeard) {
 }
 
 // Attempt 1's key claims to be attempt 2 (say, to take over its commands' route or post
-// its metrics): dropped and counted; attempt 2's own messages arrive.
+// its metrics): dropped and counted; attempt 2's own messages arrive, and its commands go to
+// attempt 2 alone.
 TEST_F(WireCurve, AKeySpeaksOnlyForItsOwnAttempt) {
+  endpoint_->openRoute("reasoning", 1);
+  endpoint_->openRoute("reasoning", 2);
   const WorkerCurveKeys first = admitted("reasoning", 1);
   WorkerLink impostor(linkOptions(endpoint_->boundEndpoint(), "reasoning", 2, first), Hello{});
-  WorkerLink second(linkOptions(endpoint_->boundEndpoint(), "reasoning", 2, admitted("reasoning", 2)), Hello{});
   ASSERT_TRUE(impostor.post(Event{1, "forged", ""}));
+  ASSERT_TRUE(waitFor([&] { return endpoint_->counters().unauthenticated >= 2; })) << "its Hello and Event";
+  EXPECT_FALSE(endpoint_->sendCommand("reasoning", 2, Command{CommandKind::kStop, ""}))
+      << "the impostor's messages made no route to it";
+  WorkerLink second(linkOptions(endpoint_->boundEndpoint(), "reasoning", 2, admitted("reasoning", 2)), Hello{});
   ASSERT_TRUE(second.post(Event{1, "real", ""}));
   ASSERT_TRUE(waitFor([&] { return eventsOf(collector_, "reasoning", 2) == 1; }));
-  ASSERT_TRUE(waitFor([&] { return endpoint_->counters().unauthenticated >= 2; })) << "its Hello and Event";
   for (const auto& in : collector_.items()) {
     if (const auto* e = std::get_if<Event>(&in.message)) EXPECT_NE(e->kind, "forged");
   }
+  ASSERT_TRUE(endpoint_->sendCommand("reasoning", 2, Command{CommandKind::kStop, "real"}));
+  std::optional<Command> command;
+  ASSERT_TRUE(waitFor([&] { return (command = second.pollCommand()).has_value(); }));
+  EXPECT_EQ(command->reason, "real");
+  EXPECT_FALSE(impostor.pollCommand().has_value());
   EXPECT_FALSE(endpoint_->sendCommand("reasoning", 1, Command{CommandKind::kStop, ""}))
-      << "attempt 1 was never heard from, so no route was taken over either";
+      << "attempt 1 was never heard from";
 }
 
 TEST_F(WireCurve, ARevokedKeyNoLongerConnects) {

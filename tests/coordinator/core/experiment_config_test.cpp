@@ -62,6 +62,8 @@ TEST_F(ExperimentConfigTest, ParsesJobsPoliciesAndDefaults) {
   EXPECT_EQ(c.policies.early_stopping.patience, 4);
   EXPECT_EQ(c.launcher.kind, "local");
   EXPECT_EQ(c.coordinator.wire, "tcp://127.0.0.1:0");
+  EXPECT_EQ(c.coordinator.max_connections, 1024);
+  EXPECT_EQ(loadExperimentConfig(write(kValid), {"coordinator.max_connections=8"}).coordinator.max_connections, 8);
 }
 
 TEST_F(ExperimentConfigTest, OverridesApplyToListItems) {
@@ -114,6 +116,8 @@ TEST_F(ExperimentConfigTest, NamesAndDurationsAreBounded) {
   };
   for (const Case& c : {Case{"coordinator.status_every_s=0.01", "coordinator.status_every_s = 0.01"},
                         Case{"coordinator.flush_ms=0", "coordinator.flush_ms = 0"},
+                        Case{"coordinator.max_connections=0", "coordinator.max_connections = 0"},
+                        Case{"coordinator.max_connections=100000", "coordinator.max_connections = 100000"},
                         Case{"policies.restart.heartbeat_timeout_s=0.5", "policies.restart.heartbeat_timeout_s = 0.5"},
                         Case{"policies.restart.progress_timeout_s=-1", "policies.restart.progress_timeout_s = -1"},
                         Case{"policies.restart.startup_timeout_s=1e9", "policies.restart.startup_timeout_s = 1e9"}}) {

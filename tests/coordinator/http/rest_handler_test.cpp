@@ -55,6 +55,19 @@ TEST_F(HttpRestHandler, TheWireCountersAreInHealthzAndMetrics) {
   EXPECT_NE(text.find("# TYPE cog_wire_messages counter"), std::string::npos);
 }
 
+TEST_F(HttpRestHandler, TheWireConnectionsAreInHealthzAndMetrics) {
+  handler_.setWireConnections([] { return RestHandler::WireConnections{3, 1024, 7, 2}; });
+  EXPECT_EQ(getJson("/healthz")["wire"],
+            json({{"connections", 3}, {"max_connections", 1024}, {"connections_refused", 7}, {"routes", 2}}));
+  const std::string text = get("/metrics").body;
+  for (const char* line : {"# TYPE cog_wire_connections gauge\ncog_wire_connections 3\n",
+                           "# TYPE cog_wire_max_connections gauge\ncog_wire_max_connections 1024\n",
+                           "# TYPE cog_wire_connections_refused counter\ncog_wire_connections_refused 7\n",
+                           "# TYPE cog_wire_routes gauge\ncog_wire_routes 2\n"}) {
+    EXPECT_NE(text.find(line), std::string::npos) << line << " in\n" << text;
+  }
+}
+
 TEST_F(HttpRestHandler, ServesTheSweepsItIsGiven) {
   EXPECT_EQ(getJson("/api/v1/sweeps")["sweeps"], json::array()) << "none without a sweep";
   EXPECT_EQ(get("/api/v1/sweeps/lr").status, 404);

@@ -4,7 +4,8 @@
 // validation whose val_loss follows a synthetic learning curve of optim.muon_lr, then an
 // epoch-NNNN checkpoint (a folder holding its epoch count), and at the end `finished`. A stop
 // command checkpoints `final` and ends the run, as cogworker's does. --init-from resumes at
-// the checkpoint's epoch.
+// the checkpoint's epoch. Also the victim job of the wire spoofing test
+// (tests/integration/wire_security_test.sh), so it uses the attempt's CURVE keys as cogworker does.
 //
 //   cog_fake_worker train --config C --run-dir D [--set k=v]... [--init-from CHECKPOINT_DIR]
 #include <unistd.h>
@@ -69,6 +70,7 @@ int main(int argc, char** argv) {
     options.endpoint = env("COG_COORDINATOR");
     options.job = env("COG_JOB");
     options.attempt = std::atoi(env("COG_ATTEMPT"));
+    options.curve = cog::wire::curveKeysFromEnvironment();  // COG_CURVE_FILE, when the wire has CURVE
     cog::wire::Hello hello;
     hello.pid = ::getpid();
     hello.host = "localhost";
