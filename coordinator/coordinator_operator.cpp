@@ -46,7 +46,7 @@ std::string OperatorDesk::relaunchJob(const std::string& id, const std::vector<s
                                       const std::string& checkpoint, const std::string& who) {
   refuseWhileShuttingDown();
   JobSupervisor& j = job(id);
-  const OperatorRelaunch request{overrides, checkpoint};
+  const OperatorRelaunch request{overrides, checkpoint, std::nullopt};
   if (const std::string why = j.refusal(request); !why.empty()) {
     throw OperatorError(OperatorError::Kind::kBadRequest, why);
   }
