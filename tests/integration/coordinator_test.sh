@@ -92,8 +92,10 @@ coord_kill)
   wait_coord 240
   check "cogcoord resume completes the experiment (exit $rc)" test "$rc" -eq 0
   check "every job finished" test "$(q "SELECT count(*) FROM jobs WHERE state='finished'")" -eq 3
-  check "the jobs running at the kill were relaunched from a checkpoint" \
-    test "$(q "SELECT count(*) FROM attempts WHERE kind='resume' AND start_step > 0")" -eq 2
+  resumed=$(q "SELECT count(*) FROM attempts WHERE kind='resume' AND start_step > 0")
+  check "the jobs running at the kill were relaunched from a checkpoint ($resumed resume attempts, want 2; attempts: $(
+    q "SELECT group_concat(job_id || '#' || attempt || ' ' || kind || ' from step ' || start_step, ', ') FROM attempts"))" \
+    test "$resumed" -eq 2
   for job in reasoning memory speed; do check "no stored metric of $job lost or doubled" history_complete "$job"; done
   ;;
 
