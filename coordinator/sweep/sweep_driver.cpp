@@ -111,6 +111,7 @@ std::vector<SweepCommand> SweepDriver::onFreeSlots(int free_slots) {
 bool SweepDriver::currentRun(TrialRun& run, int attempt) {
   if (attempt < run.min_attempt) return false;
   run.last_attempt = std::max(run.last_attempt, attempt);
+  run.pending.reset();  // the relaunched attempt reports: it was carried out
   return true;
 }
 
@@ -183,8 +184,20 @@ std::vector<SweepCommand> SweepDriver::onResumed(const std::vector<JobRow>& jobs
   std::vector<SweepCommand> out;
   for (const auto& row : jobs) {
     const auto it = jobs_.find(row.id);
-    if (it == jobs_.end() || isEnded(row.state)) continue;
+    if (it == jobs_.end()) continue;
     const auto [m, t] = it->second;
+    TrialRun& run = models_[m].runs.at(static_cast<size_t>(t));
+    if (run.pending) {
+      // Asked again whether or not the kill came before it was carried out: the same
+      // checkpoint and overrides, so a second start costs time, never the trial's identity.
+      // Reports of the attempt `resume` itself started are not the trial's.
+      RelaunchTrialJob again = *run.pending;
+      again.reason = "resumed: " + again.reason;
+      run.min_attempt = std::max(run.min_attempt, row.attempt + 1);
+      out.push_back(std::move(again));
+      continue;
+    }
+    if (isEnded(row.state)) continue;
     const TrialStatus status = models_[m].searcher->trials().at(t).status;
     if (status == TrialStatus::running || status == TrialStatus::completed) continue;
     out.push_back(StopTrialJob{
@@ -219,8 +232,9 @@ void SweepDriver::carry(size_t m, const Decision& d, std::vector<SweepCommand>& 
       const std::string path = checkpointPath(m, d.trial, d.from_resource);
       TrialRun& run = model.runs.at(static_cast<size_t>(d.trial));
       run.min_attempt = run.last_attempt + 1;
-      out.push_back(RelaunchTrialJob{
-          job, path, trialOverrides(m, model.searcher->trials().at(d.trial).point), d.reason});
+      run.pending = RelaunchTrialJob{
+          job, path, trialOverrides(m, model.searcher->trials().at(d.trial).point), d.reason};
+      out.push_back(*run.pending);
       break;
     }
     case DecisionKind::exploit: {
@@ -230,7 +244,8 @@ void SweepDriver::carry(size_t m, const Decision& d, std::vector<SweepCommand>& 
       // Its checkpoints so far hold the weights it gives up.
       run.checkpoints.clear();
       run.final_checkpoint.clear();
-      out.push_back(RelaunchTrialJob{job, path, trialOverrides(m, d.point), d.reason});
+      run.pending = RelaunchTrialJob{job, path, trialOverrides(m, d.point), d.reason};
+      out.push_back(*run.pending);
       break;
     }
     case DecisionKind::pause:
@@ -281,10 +296,16 @@ nlohmann::json SweepDriver::saveState() const {
   for (size_t m = 0; m < models_.size(); ++m) {
     auto runs = nlohmann::json::array();
     for (const auto& run : models_[m].runs) {
-      runs.push_back({{"last_attempt", run.last_attempt},
-                      {"min_attempt", run.min_attempt},
-                      {"checkpoints", run.checkpoints},
-                      {"final_checkpoint", run.final_checkpoint}});
+      nlohmann::json saved = {{"last_attempt", run.last_attempt},
+                              {"min_attempt", run.min_attempt},
+                              {"checkpoints", run.checkpoints},
+                              {"final_checkpoint", run.final_checkpoint}};
+      if (run.pending) {
+        saved["pending_relaunch"] = {{"checkpoint", run.pending->checkpoint},
+                                     {"overrides", run.pending->overrides},
+                                     {"reason", run.pending->reason}};
+      }
+      runs.push_back(std::move(saved));
     }
     models.push_back({{"name", config_.models[m].name},
                       {"searcher", models_[m].searcher->saveState()},
@@ -330,6 +351,12 @@ void SweepDriver::restoreState(const nlohmann::json& state) {
         run.min_attempt = r.at("min_attempt").get<int>();
         run.checkpoints = r.at("checkpoints").get<std::map<int64_t, std::string>>();
         run.final_checkpoint = r.at("final_checkpoint").get<std::string>();
+        if (const auto p = r.find("pending_relaunch"); p != r.end()) {
+          run.pending = RelaunchTrialJob{trialJobName(config_, m, static_cast<TrialId>(model.runs.size())),
+                                         p->at("checkpoint").get<std::string>(),
+                                         p->at("overrides").get<std::vector<std::string>>(),
+                                         p->at("reason").get<std::string>()};
+        }
         model.runs.push_back(std::move(run));
       }
       if (model.runs.size() != model.searcher->trials().size()) {

@@ -114,6 +114,9 @@ class SweepDriver {
     int min_attempt = 0;                         // rows of older attempts are dropped
     std::map<int64_t, std::string> checkpoints;  // resource -> path (this run's)
     std::string final_checkpoint;                // the newest checkpoint without a resource
+    // A promotion or exploit asked for and not yet seen reporting (saved): a coordinator
+    // killed before it was carried out restarts the job as it was, so `resume` asks again.
+    std::optional<RelaunchTrialJob> pending;
   };
   struct Model {
     std::unique_ptr<Searcher> searcher;

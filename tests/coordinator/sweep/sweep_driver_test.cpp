@@ -200,6 +200,40 @@ TEST(SweepDriver, AfterAResumeStopsAgainTheTrialsItHadStopped) {
   EXPECT_TRUE(driver.onResumed({paused, running}).empty());
 }
 
+TEST(SweepDriver, AResumeAsksAgainForAnExploitTheKillMayHaveCutShort) {
+  SweepDriver driver(config("{kind: pbt, perturbation_interval: 1, resample_probability: 0}",
+                            "{max_trials: 2, max_concurrent: 2, max_per_trial: 4}"));
+  ASSERT_EQ(driver.onFreeSlots(2).size(), 2u);
+  driver.onValidation(validation("lr-model-t000", 1, 0, 0.5));
+  driver.onCheckpoint(checkpoint("lr-model-t000", 1, 1, "/ck/t000/epoch-0001"));
+  const auto exploit =
+      only<RelaunchTrialJob>(driver.onValidation(validation("lr-model-t001", 1, 0, 0.9)));
+  // Killed here: the saved state has the exploit, the store has t001 still at attempt 1,
+  // and `resume` has restarted it as attempt 2 with its old weights and hyperparameters.
+  SweepDriver resumed(driver.config());
+  resumed.restoreState(driver.saveState());
+  JobRow t0;
+  t0.id = "lr-model-t000";
+  t0.state = JobState::kRunning;
+  t0.attempt = 1;
+  JobRow t1 = t0;
+  t1.id = "lr-model-t001";
+  t1.attempt = 2;
+  const auto again = only<RelaunchTrialJob>(resumed.onResumed({t0, t1}));
+  EXPECT_EQ(again.job, "lr-model-t001");
+  EXPECT_EQ(again.checkpoint, exploit.checkpoint);
+  EXPECT_EQ(again.overrides, exploit.overrides);
+  EXPECT_EQ(again.reason, "resumed: " + exploit.reason);
+  // Attempt 2 (resume's own) trains the old weights: its reports are not the trial's.
+  EXPECT_TRUE(resumed.onValidation(validation("lr-model-t001", 2, 1, 0.1)).empty());
+  EXPECT_FALSE(resumed.searcher(0).trials().at(1).metric.has_value() &&
+               *resumed.searcher(0).trials().at(1).metric == 0.1);
+  // Attempt 3 is the exploit carried out: once it reports, nothing is pending.
+  resumed.onCheckpoint(checkpoint("lr-model-t001", 3, 2, "/ck/t001/epoch-0002"));
+  t1.attempt = 3;
+  EXPECT_TRUE(resumed.onResumed({t0, t1}).empty());
+}
+
 TEST(SweepDriver, RestoreRefusesAnotherSweepsState) {
   SweepDriver driver(
       config("{kind: random}", "{max_trials: 2, max_concurrent: 2, max_per_trial: 2}"));
