@@ -11,6 +11,12 @@
 //
 // The count is exact once both threads have caught up; a burst of handshakes racing their
 // own accept events may see it a few low, so the cap can be passed by that many for a moment.
+// Connections are counted from accept, so while more clients than the cap keep dialling (a
+// flood, or a fleet larger than the cap) admission is not first come, first served: whoever
+// finishes a handshake while fewer than max are held gets in, the rest dial again. libzmq's
+// monitor events name no connection at their handshake's end, so counting only admitted ones
+// is not possible from them. Hence the cap must stay well above the attempts that run at once
+// (the experiment config requires at least `slots`).
 #include <atomic>
 #include <cstdint>
 

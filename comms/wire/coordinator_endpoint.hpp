@@ -15,6 +15,12 @@
 // (batches posted to another thread); above that the receive thread stops reading, ZeroMQ's queues fill
 // to their high-water marks and push back on the senders (a worker's own queue then drops
 // and counts, it never blocks), so a flood cannot grow the coordinator's memory without end.
+// ZeroMQ's high-water marks count messages, not bytes: bench/wire_flood measures what a rogue
+// sending 16 MiB frames and 100k small frames a second costs (about 120 MiB at the peak).
+//
+// Connections: ZMTP heartbeats drop dead peers, a handshake that does not finish in time is
+// dropped, and no more than ConnectionPolicy::max_connections are held (connection_gate.hpp):
+// the ZAP handler (zap_handler.hpp) refuses the rest, and checks CURVE keys.
 #include <atomic>
 #include <chrono>
 #include <cstdint>

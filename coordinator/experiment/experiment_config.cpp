@@ -66,7 +66,7 @@ void parseLauncher(YamlFields f, LauncherSection& l) {
   f.requireRange("stop_grace_s", l.stop_grace_s, 0.1, 3600, " s");
 }
 
-void parseCoordinator(YamlFields f, CoordinatorSection& c) {
+void parseCoordinator(YamlFields f, CoordinatorSection& c, int slots) {
   f.optional("wire", c.wire);
   f.optional("advertise", c.advertise);
   f.optional("http", c.http);
@@ -94,6 +94,10 @@ void parseCoordinator(YamlFields f, CoordinatorSection& c) {
   // 65536: far beyond the attempts one coordinator runs; a larger cap would bound nothing a
   // machine's descriptors and memory could hold.
   f.requireRange("max_connections", c.max_connections, 1, 65536);
+  if (c.max_connections < slots) {
+    f.fail("max_connections", std::to_string(c.max_connections) + ": below slots (" + std::to_string(slots) +
+                                  "): each running attempt's rank 0 holds a connection; raise it above slots");
+  }
 }
 
 ExperimentConfig parseTree(const YAML::Node& root, const std::string& yaml_text, const std::string& source,
@@ -106,7 +110,7 @@ ExperimentConfig parseTree(const YAML::Node& root, const std::string& yaml_text,
   top.optional("slots", config.slots);
   for (auto& job : top.sectionList("jobs")) config.jobs.push_back(parseJob(job, base_dir));
   parseLauncher(top.section("launcher"), config.launcher);
-  parseCoordinator(top.section("coordinator"), config.coordinator);
+  parseCoordinator(top.section("coordinator"), config.coordinator, config.slots);
   auto policies = top.section("policies");
   config.policies = parsePolicyConfig(policies);
   top.rejectUnknownKeys();
@@ -134,8 +138,8 @@ ExperimentConfig parseExperimentConfig(const std::string& yaml_text, const std::
 
 void parseLauncherSection(YamlFields section, LauncherSection& launcher) { parseLauncher(std::move(section), launcher); }
 
-void parseCoordinatorSection(YamlFields section, CoordinatorSection& coordinator) {
-  parseCoordinator(std::move(section), coordinator);
+void parseCoordinatorSection(YamlFields section, CoordinatorSection& coordinator, int slots) {
+  parseCoordinator(std::move(section), coordinator, slots);
 }
 
 // Looked up beside the file first, then from the working directory, and returned absolute so

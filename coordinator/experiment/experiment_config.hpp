@@ -77,7 +77,8 @@ ExperimentConfig parseExperimentConfig(const std::string& yaml_text, const std::
 // The sections a sweep file shares with an experiment file (coordinator/sweep/sweep_config.cpp):
 // its trials run through the same launcher, coordinator endpoints and health policies.
 void parseLauncherSection(YamlFields section, LauncherSection& launcher);
-void parseCoordinatorSection(YamlFields section, CoordinatorSection& coordinator);
+// `slots`: the most attempts that run at once, which coordinator.max_connections must allow.
+void parseCoordinatorSection(YamlFields section, CoordinatorSection& coordinator, int slots);
 // A worker config path as written under `key` of `f`: beside that file first, then from the
 // working directory; returned absolute so attempts do not depend on where cogcoord was
 // started. A file that is not there (or cannot be stat'ed) is a ConfigError naming the key.

@@ -229,7 +229,7 @@ SweepConfig parseTree(const YAML::Node& root, const std::string& yaml_text,
     top.fail("searcher", "missing (required): {kind: grid | random | asha | pbt, ...}");
   parseSearcher(top.section("searcher"), c);
   parseLauncherSection(top.section("launcher"), c.launcher);
-  parseCoordinatorSection(top.section("coordinator"), c.coordinator);
+  parseCoordinatorSection(top.section("coordinator"), c.coordinator, c.slots);
   auto policies = top.section("policies");
   c.policies = parsePolicyConfig(policies);
   top.rejectUnknownKeys();

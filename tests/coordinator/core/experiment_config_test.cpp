@@ -64,6 +64,8 @@ TEST_F(ExperimentConfigTest, ParsesJobsPoliciesAndDefaults) {
   EXPECT_EQ(c.coordinator.wire, "tcp://127.0.0.1:0");
   EXPECT_EQ(c.coordinator.max_connections, 1024);
   EXPECT_EQ(loadExperimentConfig(write(kValid), {"coordinator.max_connections=8"}).coordinator.max_connections, 8);
+  const auto error = errorOf(kValid, {"coordinator.max_connections=1"});  // 2 slots
+  EXPECT_NE(error.find("coordinator.max_connections = 1: below slots (2)"), std::string::npos) << error;
 }
 
 TEST_F(ExperimentConfigTest, OverridesApplyToListItems) {
