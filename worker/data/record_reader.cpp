@@ -91,7 +91,9 @@ LoadResult readJsonLines(const std::string& path, const RecordParser& parse,
     nlohmann::json value;
     try {
       value = nlohmann::json::parse(line);
-    } catch (const nlohmann::json::parse_error& e) {
+    } catch (const nlohmann::json::exception& e) {
+      // parse_error, and out_of_range for a number beyond double ("3e363"): found by
+      // tests/fuzz/dataset_loaders_fuzz, whose input is now in its corpus.
       log.skip(where, std::string("bad JSON: ") + e.what());
       continue;
     }
@@ -109,7 +111,7 @@ LoadResult readJsonArray(const std::string& path, const RecordParser& parse,
   nlohmann::json doc;
   try {
     doc = nlohmann::json::parse(in);
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {  // parse_error, or a number beyond double
     throw DataError(path + ": not valid JSON: " + e.what());
   }
   if (!doc.is_array()) {

@@ -172,7 +172,8 @@ TEST(QaLoader, ReadsQuestionsAnswersAndSlices) {
       "\"answer\": \" Paris \", \"family\": \"recall\"}\n"
       "{\"question\": \"no answer\"}\n"                       // line 3: missing field
       "{\"question\": \"half\", \"answer\": 0.5}\n"
-      "{\"question\": \"list\", \"answer\": [1]}\n");            // line 5: wrong type
+      "{\"question\": \"list\", \"answer\": [1]}\n"             // line 5: wrong type
+      "{\"question\": \"huge\", \"answer\": 3e363}\n");         // line 6: beyond double
   WarningLog log;
   const LoadResult r = loadQa(path, log.sink());
   ASSERT_EQ(r.records.size(), 3u);
@@ -184,10 +185,11 @@ TEST(QaLoader, ReadsQuestionsAnswersAndSlices) {
   EXPECT_EQ(r.records[1].family, "recall");
   EXPECT_EQ(r.records[1].prompt(), "Q: The capital of France is Paris. Q: What is the capital of France? A:");
   EXPECT_EQ(r.records[2].final_answer, "0.5");
-  EXPECT_EQ(r.skipped, 2);
-  ASSERT_EQ(log.lines.size(), 2u);
+  EXPECT_EQ(r.skipped, 3);
+  ASSERT_EQ(log.lines.size(), 3u);
   EXPECT_NE(log.lines[0].find(path + ":3: missing field 'answer'"), std::string::npos) << log.lines[0];
   EXPECT_NE(log.lines[1].find(path + ":5: field 'answer' is array"), std::string::npos) << log.lines[1];
+  EXPECT_NE(log.lines[2].find(path + ":6: bad JSON: "), std::string::npos) << log.lines[2];
 }
 
 TEST(Loaders, ArcAnswerKeyMustBeAChoice) {
