@@ -68,6 +68,7 @@ void GradientBucketer::beginBackward() {
   }
   std::fill(ready_.begin(), ready_.end(), false);
   launched_ = 0;
+  next_launch_ = 0;
 }
 
 void GradientBucketer::onGradient(size_t param, const torch::Tensor& grad) {
@@ -81,7 +82,11 @@ void GradientBucketer::onGradient(size_t param, const torch::Tensor& grad) {
   }
   slice.copy_(grad.reshape({-1}));
   ready_[param] = true;
-  if (--pending_[bucket] == 0) launch(bucket);
+  if (--pending_[bucket] == 0) launchCompleteInOrder();
+}
+
+void GradientBucketer::launchCompleteInOrder() {
+  while (next_launch_ < layout_.size() && pending_[next_launch_] == 0) launch(next_launch_++);
 }
 
 void GradientBucketer::launch(size_t bucket) {
@@ -91,10 +96,8 @@ void GradientBucketer::launch(size_t bucket) {
 
 void GradientBucketer::finishBackward() {
   torch::NoGradGuard no_grad;
-  for (size_t b = 0; b < layout_.size(); ++b) {
-    if (works_[b]) continue;
-    // Every rank launches incomplete buckets in the same (bucket) order, so collectives
-    // still match across ranks even when a parameter got no gradient somewhere.
+  for (; next_launch_ < layout_.size(); ++next_launch_) {
+    const size_t b = next_launch_;
     for (size_t k = 0; k < layout_[b].params.size(); ++k) {
       const size_t p = layout_[b].params[k];
       if (!ready_[p]) buffers_[b].narrow(0, layout_[b].offsets[k], params_[p].numel()).zero_();

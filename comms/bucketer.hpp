@@ -1,9 +1,12 @@
 #pragma once
 // Gradient bucketing for data parallelism (the DDP recipe): gradients are packed into flat
 // buckets in reverse parameter order — the order backward produces them — and each bucket
-// is averaged across ranks with one collective as soon as all of its gradients are ready,
-// from autograd hooks, so communication overlaps the rest of backward. Never one
-// collective per parameter.
+// is averaged across ranks with one collective once all of its gradients are ready, from
+// autograd hooks, so communication overlaps the rest of backward. Never one collective per
+// parameter. Buckets are launched strictly in bucket order (a full bucket waits for the
+// ones before it), as DDP does: collectives pair up across ranks by the order they start,
+// and a parameter that gets a gradient on one rank but not on another (an unused branch)
+// would otherwise make the ranks start their buckets in different orders.
 //
 // Not thread-safe: one backward at a time, on the thread that runs it. All ranks must build
 // the bucketer over the same parameters in the same order (the layout is then identical).
@@ -45,9 +48,10 @@ class GradientBucketer {
 
   // Call before each backward: forgets which gradients arrived.
   void beginBackward();
-  // Call after backward: launches any bucket still incomplete (a parameter that got no
-  // gradient contributes zeros on this rank), waits for every bucket, then writes the
-  // averaged gradients into each parameter's .grad(). Throws CommsError on timeout.
+  // Call after backward: launches, in bucket order, every bucket not launched yet (a
+  // parameter that got no gradient contributes zeros on this rank), waits for every bucket,
+  // then writes the averaged gradients into each parameter's .grad(). Throws CommsError on
+  // timeout.
   void finishBackward();
 
   const std::vector<BucketLayout>& layout() const { return layout_; }
@@ -58,6 +62,8 @@ class GradientBucketer {
 
  private:
   void onGradient(size_t param, const torch::Tensor& grad);
+  // Launches the complete buckets from next_launch_ on, stopping at the first incomplete one.
+  void launchCompleteInOrder();
   void launch(size_t bucket);
 
   std::vector<torch::Tensor> params_;
@@ -68,6 +74,7 @@ class GradientBucketer {
   std::vector<int64_t> pending_;               // gradients still missing per bucket
   std::vector<bool> ready_;                    // per parameter, this backward
   std::vector<std::unique_ptr<Work>> works_;   // per bucket, null until launched
+  size_t next_launch_ = 0;                     // buckets before it are launched
   std::vector<unsigned> hooks_;
   int64_t launched_ = 0;
   double wait_seconds_ = 0;

@@ -17,7 +17,9 @@
 
 namespace cog::comms {
 
-enum class ReduceOp { kSum, kAvg };
+// kMax: the element-wise maximum over ranks, for values every rank must agree on before it
+// acts on them (QK-clip's per-head attention-logit maxima).
+enum class ReduceOp { kSum, kAvg, kMax };
 
 // An in-flight collective. The tensor it works on must stay alive and untouched until
 // wait() returns. wait() is idempotent.
@@ -36,7 +38,7 @@ class Collective {
   virtual std::string backendName() const = 0;
 
   // In-place allreduce of a contiguous tensor (a parameter gradient or a flat bucket).
-  // kAvg divides by size() after summing.
+  // kAvg divides by size() after summing; kMax keeps each element's largest value.
   virtual std::unique_ptr<Work> allreduceAsync(torch::Tensor tensor, ReduceOp op) = 0;
   // In-place broadcast of a contiguous tensor from `root` to every rank.
   virtual void broadcast(torch::Tensor tensor, int root) = 0;

@@ -99,11 +99,11 @@ std::unique_ptr<Work> MpiCollective::allreduceAsync(torch::Tensor tensor, Reduce
   checkCpu(tensor, "allreduce");
   state_->throwIfFailed("allreduce refused");
   if (!state_->abandoned.empty()) state_->forgetCompleted();
-  const MpiTypedOp typed = reduce_ops_.forDtype(tensor.scalar_type(), "allreduce");
+  const MpiTypedOp typed = reduce_ops_.forDtype(tensor.scalar_type(), op, "allreduce");
   std::string what = describe("allreduce", tensor);
   MPI_Request request = MPI_REQUEST_NULL;
   mpiCheck(MPI_Iallreduce(MPI_IN_PLACE, tensor.data_ptr(), mpiCount(tensor.numel(), what),
-                          typed.datatype, typed.sum, state_->comm, &request),
+                          typed.datatype, typed.op, state_->comm, &request),
            "MPI_Iallreduce (" + what + ")");
   return std::make_unique<MpiWork>(state_, request, std::move(tensor), op == ReduceOp::kAvg,
                                    std::move(what));

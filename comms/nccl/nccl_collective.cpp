@@ -158,7 +158,7 @@ std::unique_ptr<Work> NcclCollective::allreduceAsync(torch::Tensor tensor, Reduc
   const ncclDataType_t datatype = ncclDatatype(tensor.scalar_type(), "allreduce");
   void* data = tensor.data_ptr();
   const size_t count = static_cast<size_t>(tensor.numel());
-  const ncclRedOp_t reduce = op == ReduceOp::kAvg ? ncclAvg : ncclSum;
+  const ncclRedOp_t reduce = op == ReduceOp::kAvg ? ncclAvg : op == ReduceOp::kMax ? ncclMax : ncclSum;
   const std::string what = describe("allreduce", tensor);
   return launch(std::move(tensor), what, [&] {
     return ncclAllReduce(data, data, count, datatype, reduce, state_->comm, stream_);

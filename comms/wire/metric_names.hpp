@@ -27,6 +27,9 @@ inline constexpr const char* kAnswered = "answered";
 inline constexpr const char* kDistinct1 = "distinct_1";
 inline constexpr const char* kDistinct2 = "distinct_2";
 inline constexpr const char* kTopTokenShare = "top_token_share";
+// Answers that are empty (the model emitted end-of-answer at once) / answers. A collapse to
+// empty answers has no tokens for top_token_share and distinct-1 to see.
+inline constexpr const char* kEmptyAnswerShare = "empty_answer_share";
 // Prefixes of per-slice exact match: "exact_match.family.recall", "exact_match.class.one_digit".
 inline constexpr const char* kExactMatchFamilyPrefix = "exact_match.family.";
 inline constexpr const char* kExactMatchClassPrefix = "exact_match.class.";

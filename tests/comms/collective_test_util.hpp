@@ -23,6 +23,13 @@ inline torch::Tensor expectedSum(int64_t numel, int size, torch::Dtype dtype) {
   return sum.to(dtype);
 }
 
+// The element-wise maximum over ranks 0..size-1 of rankInput.
+inline torch::Tensor expectedMax(int64_t numel, int size, torch::Dtype dtype) {
+  auto max = rankInput(numel, 0, torch::kLong);
+  for (int r = 1; r < size; ++r) max = torch::maximum(max, rankInput(numel, r, torch::kLong));
+  return max.to(dtype);
+}
+
 // The average as the backends define it: the sum in `dtype`, divided by size in `dtype`.
 inline torch::Tensor expectedAvg(int64_t numel, int size, torch::Dtype dtype) {
   return expectedSum(numel, size, dtype).div(size);

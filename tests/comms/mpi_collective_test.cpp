@@ -17,6 +17,7 @@ namespace cog::comms {
 namespace {
 
 using test::expectedAvg;
+using test::expectedMax;
 using test::expectedSum;
 using test::rankInput;
 using test::worldRankInfo;
@@ -51,6 +52,20 @@ TEST(CommsMpiCollective, AllreduceAvgOddSizesFloatDtypes) {
       world->allreduce(tensor, ReduceOp::kAvg);
       EXPECT_EQ(wrongElements(tensor, expectedAvg(numel, world->size(), dtype)), 0)
           << "avg of " << numel << " x " << dtype << " on rank " << world->rank();
+    }
+  }
+}
+
+// QK-clip's agreement on per-head logit maxima; 16-bit floats go through Cog's own MPI op.
+TEST(CommsMpiCollective, AllreduceMaxOddSizesAllDtypes) {
+  auto world = makeWorld();
+  for (auto dtype :
+       {torch::kFloat, torch::kDouble, torch::kInt, torch::kLong, torch::kBFloat16, torch::kHalf}) {
+    for (int64_t numel : kOddSizes) {
+      auto tensor = rankInput(numel, world->rank(), dtype);
+      world->allreduce(tensor, ReduceOp::kMax);
+      EXPECT_EQ(wrongElements(tensor, expectedMax(numel, world->size(), dtype)), 0)
+          << "max of " << numel << " x " << dtype << " on rank " << world->rank();
     }
   }
 }

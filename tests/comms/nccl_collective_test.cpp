@@ -28,7 +28,7 @@ std::unique_ptr<Collective> makeNcclWorld(torch::Device* device) {
   return collective;
 }
 
-TEST(CommsNcclCollective, AllreduceSumAndAvgOnCudaTensors) {
+TEST(CommsNcclCollective, AllreduceSumMaxAndAvgOnCudaTensors) {
   torch::Device device(torch::kCPU);
   auto world = makeNcclWorld(&device);
   for (auto dtype :
@@ -38,6 +38,10 @@ TEST(CommsNcclCollective, AllreduceSumAndAvgOnCudaTensors) {
       world->allreduce(tensor, ReduceOp::kSum);
       EXPECT_EQ(wrongElements(tensor, expectedSum(numel, world->size(), dtype)), 0)
           << "sum of " << numel << " x " << dtype;
+      tensor = rankInput(numel, world->rank(), dtype).to(device);
+      world->allreduce(tensor, ReduceOp::kMax);
+      EXPECT_EQ(wrongElements(tensor, test::expectedMax(numel, world->size(), dtype)), 0)
+          << "max of " << numel << " x " << dtype;
       if (!c10::isFloatingType(dtype)) continue;
       tensor = rankInput(numel, world->rank(), dtype).to(device);
       world->allreduce(tensor, ReduceOp::kAvg);

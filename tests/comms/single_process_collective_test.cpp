@@ -10,7 +10,7 @@
 namespace cog::comms {
 namespace {
 
-TEST(CommsSingleProcess, AllreduceSumAndAvgAreIdentities) {
+TEST(CommsSingleProcess, AllreduceSumAvgAndMaxAreIdentities) {
   SingleProcessCollective collective;
   for (auto dtype : {torch::kFloat, torch::kDouble, torch::kBFloat16}) {
     const auto original = torch::randn({7, 3}).to(dtype);
@@ -18,6 +18,8 @@ TEST(CommsSingleProcess, AllreduceSumAndAvgAreIdentities) {
     collective.allreduce(tensor, ReduceOp::kSum);
     EXPECT_TRUE(tensor.equal(original));
     collective.allreduceAsync(tensor, ReduceOp::kAvg)->wait();
+    EXPECT_TRUE(tensor.equal(original));
+    collective.allreduce(tensor, ReduceOp::kMax);
     EXPECT_TRUE(tensor.equal(original));
   }
   auto integers = torch::arange(10, torch::kLong);

@@ -87,6 +87,44 @@ TEST(GradientBucketer, BucketedAverageEqualsPerTensorAverage) {
   EXPECT_GT(launched_before_finish[0], 0);
 }
 
+// A parameter used on rank 0 but not on rank 1 (an unused branch, an empty batch slice):
+// rank 1's later buckets complete first. Launching in bucket order keeps the ranks' collectives
+// paired; launching whichever bucket fills first paired different buckets across ranks.
+TEST(GradientBucketer, AParameterUnusedOnOneRankKeepsTheRanksBucketsPaired) {
+  // One parameter per bucket; sizes differ so a mispairing is seen as a size mismatch.
+  const std::vector<std::pair<int64_t, torch::ScalarType>> specs = {
+      {5, torch::kFloat32}, {7, torch::kFloat32}, {9, torch::kFloat32}};
+  testing::ThreadGroup group(2);
+  std::vector<std::vector<torch::Tensor>> grads(2);
+  std::vector<std::vector<int64_t>> bucket_of_param(2);
+  auto run_rank = [&](int rank) {
+    testing::ThreadRankCollective collective(group, rank);
+    auto params = makeParams(specs);
+    GradientBucketer bucketer(params, collective, {16, 16});
+    ASSERT_EQ(bucketer.layout().size(), 3u);
+    ASSERT_EQ(bucketer.layout()[0].params.front(), 2u) << "the last parameter fills the first bucket";
+    bucketer.beginBackward();
+    auto loss = (params[0] * coefficient(rank, 0, params[0])).sum() + (params[1] * coefficient(rank, 1, params[1])).sum();
+    if (rank == 0) loss = loss + (params[2] * coefficient(rank, 2, params[2])).sum();
+    loss.backward();
+    bucketer.finishBackward();
+    EXPECT_EQ(bucketer.collectivesLaunched(), 3);
+    for (auto& p : params) grads[rank].push_back(p.grad().clone());
+  };
+  std::thread r0(run_rank, 0), r1(run_rank, 1);
+  r0.join();
+  r1.join();
+  ASSERT_FALSE(group.mismatched()) << "ranks started their bucket allreduces in different orders";
+  for (size_t i = 0; i < specs.size(); ++i) {
+    auto p = makeParams({specs[i]})[0];
+    auto rank1 = i == 2 ? torch::zeros_like(p) : coefficient(1, i, p);
+    auto expected = (coefficient(0, i, p) + rank1) / 2;
+    for (int rank = 0; rank < 2; ++rank) {
+      EXPECT_TRUE(torch::allclose(grads[rank][i], expected, 1e-6, 1e-6)) << "param " << i << " rank " << rank;
+    }
+  }
+}
+
 TEST(GradientBucketer, TiedParameterGetsItsSummedGradientOnceAndUnusedOnesAreZeroed) {
   testing::ThreadGroup group(1);
   testing::ThreadRankCollective collective(group, 0);

@@ -24,6 +24,7 @@ class ThreadGroup {
     const int64_t round = round_;
     if (arrived_ == 0) sum_ = torch::zeros_like(tensor);
     if (!sum_.sizes().equals(tensor.sizes())) mismatched_ = true;  // ranks out of step
+    else if (op == ReduceOp::kMax) sum_ = arrived_ == 0 ? tensor.clone() : torch::maximum(sum_, tensor);
     else sum_.add_(tensor);
     members_.push_back(tensor);
     calls_ += 1;
