@@ -43,7 +43,8 @@ torch::Tensor CausalAttentionImpl::forward(const torch::Tensor& query_input,
   if (same_document.defined()) allowed = allowed & same_document.unsqueeze(1);
   scores = scores.masked_fill(allowed.logical_not(), -std::numeric_limits<float>::infinity());
   // Masked entries are -inf, so the max is over logits the softmax really used.
-  last_max_logit_ = scores.detach().amax({0, 2, 3});
+  const auto call_max = scores.detach().amax({0, 2, 3});
+  max_logit_ = max_logit_.defined() ? torch::maximum(max_logit_, call_max) : call_max;
 
   auto probs = torch::softmax(scores, -1);
   probs = torch::dropout(probs, dropout_, is_training());

@@ -22,9 +22,13 @@ class CausalAttentionImpl : public torch::nn::Module {
   torch::Tensor forward(const torch::Tensor& query_input, const torch::Tensor& kv_input,
                         const torch::Tensor& same_document = {});
 
-  // Largest pre-softmax logit per head seen in the last forward, [n_heads], detached.
-  // QK-clip reads it after a step; undefined before the first forward.
-  const torch::Tensor& lastMaxLogitPerHead() const { return last_max_logit_; }
+  // Largest pre-softmax logit per head over every call since resetMaxLogits(), [n_heads],
+  // detached, on the module's device. The refiner calls its attentions t_max x micro_steps
+  // times per model forward, and QK-clip must see the largest of all of them, not the last.
+  // Undefined before the first call.
+  const torch::Tensor& maxLogitPerHead() const { return max_logit_; }
+  // Starts a new maximum; the model calls it at the start of each forward.
+  void resetMaxLogits() { max_logit_ = torch::Tensor(); }
   int64_t numHeads() const { return n_heads_; }
 
   torch::nn::Linear wq{nullptr}, wk{nullptr}, wv{nullptr}, wo{nullptr};
@@ -34,7 +38,7 @@ class CausalAttentionImpl : public torch::nn::Module {
   int64_t head_dim_;
   int64_t window_;
   double dropout_;
-  torch::Tensor last_max_logit_;
+  torch::Tensor max_logit_;
 };
 TORCH_MODULE(CausalAttention);
 

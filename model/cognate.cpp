@@ -32,8 +32,11 @@ void CognateModelImpl::initializeWeights() {
     const auto& name = item.key();
     auto& p = item.value();
     if (p.dim() < 2) continue;  // norms start at 1, biases keep their defaults below
+    // Residual output projections: attention outputs, MLP down projections (in the blocks
+    // and the refiner) and the refiner's answer update. Not memory.w_down: the memory's
+    // input projection writes into no residual stream.
     const bool residual_out = name.find(".wo.") != std::string::npos ||
-                              name.find(".w_down.") != std::string::npos ||
+                              name.find(".mlp.w_down.") != std::string::npos ||
                               name.find("refiner.update.") != std::string::npos;
     p.normal_(0.0, residual_out ? residual_std : 0.02);
   }
@@ -69,6 +72,9 @@ CognateOutput CognateModelImpl::forward(const torch::Tensor& tokens, const Forwa
     x = tok_emb(tokens) + pos_emb(positions).unsqueeze(0);
   }
   x = torch::dropout(x, c.dropout, is_training());
+  for (const auto& module : modules()) {
+    if (auto* attention = module->as<CausalAttentionImpl>()) attention->resetMaxLogits();
+  }
   for (const auto& block : *blocks) x = block->as<TransformerBlock>()->forward(x, same_document);
 
   auto gated = mag(x, memory(x, same_document));
@@ -113,8 +119,7 @@ torch::Tensor CognateModelImpl::inferLogits(const torch::Tensor& tokens) {
 std::vector<AttentionHandle> CognateModelImpl::attentionHandles() {
   std::vector<AttentionHandle> handles;
   auto add = [&](const std::string& name, CausalAttentionImpl& attn) {
-    handles.push_back({name, attn.wq->weight, attn.wk->weight, attn.numHeads(),
-                       attn.lastMaxLogitPerHead()});
+    handles.push_back({name, attn.wq->weight, attn.wk->weight, attn.numHeads(), attn.maxLogitPerHead()});
   };
   for (size_t i = 0; i < blocks->size(); ++i) {
     add("blocks." + std::to_string(i) + ".attn", *blocks->ptr<TransformerBlockImpl>(i)->attn);

@@ -51,7 +51,7 @@ struct CognateOutput {
 };
 
 // Handles QK-clip needs: the query/key weights of one attention module and the largest
-// logit per head from the last forward.
+// logit per head over the last forward (every call of the module in it).
 struct AttentionHandle {
   std::string name;
   torch::Tensor wq;

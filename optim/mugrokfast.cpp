@@ -24,6 +24,7 @@ MuGrokfast::MuGrokfast(const std::vector<NamedParameter>& params, MuGrokfastOpti
     ParamState s;
     s.param = p;
     s.kind = classifyParameter(p.name, p.tensor);
+    s.decays = options_.decay_all_parameters || decaysWeight(p.name, p.tensor);
     // Allocated up front (not lazily) so every checkpoint has the same keys and shapes.
     if (s.kind == ParamGroupKind::kMuon) {
       s.momentum = torch::zeros_like(p.tensor);
@@ -104,7 +105,7 @@ void MuGrokfast::applyMuon(ParamState& s, const torch::Tensor& o) {
   const int64_t rows = p.size(0);
   const int64_t cols = p.numel() / rows;
   const double scale = std::sqrt(std::max(1.0, static_cast<double>(rows) / cols));
-  p.mul_(1.0 - lr * options_.weightDecay(ParamGroupKind::kMuon));
+  if (s.decays) p.mul_(1.0 - lr * options_.weightDecay(ParamGroupKind::kMuon));
   p.add_(o.view(p.sizes()).to(p.scalar_type()), -lr * scale);
 }
 
@@ -145,7 +146,7 @@ void MuGrokfast::adamUpdate(ParamState& s, const torch::Tensor& grad) {
   const double biasCorrection2 = 1.0 - std::pow(beta2, static_cast<double>(s.adamSteps));
   const torch::Tensor denom =
       (s.expAvgSq.sqrt() / std::sqrt(biasCorrection2)).add_(options_.adam_eps);
-  p.mul_(1.0 - lr * options_.weightDecay(ParamGroupKind::kFallback));
+  if (s.decays) p.mul_(1.0 - lr * options_.weightDecay(ParamGroupKind::kFallback));
   p.addcdiv_(s.expAvg, denom, -lr / biasCorrection1);
 }
 

@@ -72,6 +72,7 @@ class MuGrokfast {
   struct ParamState {
     NamedParameter param;
     ParamGroupKind kind = ParamGroupKind::kFallback;
+    bool decays = false;        // weight decay applies (decaysWeight or decay_all_parameters)
     torch::Tensor momentum;     // Muon group
     torch::Tensor expAvg;       // fallback group: first moment
     torch::Tensor expAvgSq;     // fallback group: second moment

@@ -22,10 +22,12 @@ struct MuGrokfastOptions {
   bool nesterov = true;
   int ns_steps = 5;
   // Decoupled weight decay (p -= lr * wd * p), applied to both groups unless a per-group
-  // value below overrides it.
+  // value below overrides it, and only to the parameters decaysWeight() names (weight
+  // matrices; never embeddings, norms or biases) unless decay_all_parameters.
   double weight_decay = 0.0;
   std::optional<double> muon_weight_decay;
   std::optional<double> fallback_weight_decay;
+  bool decay_all_parameters = false;
   double adam_beta1 = 0.9;
   double adam_beta2 = 0.95;
   double adam_eps = 1e-8;

@@ -19,6 +19,15 @@ ParamGroupKind classifyParameter(const std::string& name, const torch::Tensor& t
   return ParamGroupKind::kMuon;
 }
 
+bool decaysWeight(const std::string& name, const torch::Tensor& tensor) {
+  static constexpr std::array<const char*, 4> kNeverDecayed = {"emb", "lm_head", "norm", "bias"};
+  if (tensor.dim() < 2) return false;
+  for (const char* marker : kNeverDecayed) {
+    if (name.find(marker) != std::string::npos) return false;
+  }
+  return true;
+}
+
 ParamGroups groupParameters(const std::vector<NamedParameter>& params) {
   ParamGroups groups;
   // Keyed by the TensorImpl: two names for one tensor (a tied weight listed twice) would

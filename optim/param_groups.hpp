@@ -26,6 +26,14 @@ struct NamedParameter {
 // Everything else goes to the AdamW fallback.
 ParamGroupKind classifyParameter(const std::string& name, const torch::Tensor& tensor);
 
+// Whether decoupled weight decay applies to a parameter by default: weight matrices (>= 2
+// dims) only, never an embedding (nor the LM head tied to it), a norm's gain or a bias.
+// Shrinking a gain or an offset toward 0 is not regularisation, and an embedding row would
+// decay on every step while its token is rare (the GPT-2/nanoGPT recipe; Muon's reference
+// decays only its hidden matrices). Every Muon parameter decays; in the fallback group the
+// 2-D gate and halting weights do.
+bool decaysWeight(const std::string& name, const torch::Tensor& tensor);
+
 struct ParamGroups {
   std::vector<NamedParameter> muon;
   std::vector<NamedParameter> fallback;

@@ -66,7 +66,7 @@ TEST(OptimQkClip, RescalesOnlyHeadsAboveTau) {
   const torch::Tensor wk0 = wk.detach().clone();
   // Head 1 far above tau, head 3 just above, head 2 exactly at tau, head 0 below.
   const torch::Tensor maxLogits = torch::tensor({5.0f, 40.0f, 10.0f, 12.5f});
-  const std::vector<int64_t> clipped = qkClip(wq, wk, heads, maxLogits, /*tau=*/10.0);
+  const std::vector<int64_t> clipped = clippedHeads(qkClip(wq, wk, heads, maxLogits, /*tau=*/10.0));
   EXPECT_EQ(clipped, (std::vector<int64_t>{1, 3}));
 
   const double expected[] = {1.0, std::sqrt(10.0 / 40.0), 1.0, std::sqrt(10.0 / 12.5)};
@@ -94,7 +94,7 @@ TEST(OptimQkClip, RescalesOnlyHeadsAboveTau) {
 TEST(OptimQkClip, SkipsNonFiniteAndRejectsBadShapes) {
   torch::Tensor wq = torch::ones({4, 3});
   torch::Tensor wk = torch::ones({4, 3});
-  EXPECT_TRUE(qkClip(wq, wk, 2, torch::tensor({NAN, INFINITY}), 1.0).empty());
+  EXPECT_TRUE(clippedHeads(qkClip(wq, wk, 2, torch::tensor({NAN, INFINITY}), 1.0)).empty());
   EXPECT_TRUE(torch::equal(wq, torch::ones({4, 3})));
   EXPECT_THROW(qkClip(wq, wk, 3, torch::tensor({1.0, 1.0, 1.0}), 1.0), InvariantError);
   EXPECT_THROW(qkClip(wq, torch::ones({4, 2}), 2, torch::tensor({1.0, 1.0}), 1.0), InvariantError);

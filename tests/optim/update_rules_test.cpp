@@ -170,7 +170,7 @@ TEST(OptimMuGrokfast, FallbackStepMatchesTorchAdamW) {
   MuGrokfastOptions opts;
   opts.fallback_lr = 0.01;
   opts.weight_decay = 0.05;
-  MuGrokfast optimizer({{"tok_emb.weight", ours}}, opts);
+  MuGrokfast optimizer({{"mag.gate_in.weight", ours}}, opts);  // a decayed fallback matrix
   ASSERT_EQ(optimizer.numParameters(ParamGroupKind::kFallback), 1);
   torch::optim::AdamW reference(
       {theirs}, torch::optim::AdamWOptions(0.01).betas({0.9, 0.95}).eps(1e-8).weight_decay(0.05));
@@ -180,6 +180,33 @@ TEST(OptimMuGrokfast, FallbackStepMatchesTorchAdamW) {
     optimizer.step();
     reference.step();
     EXPECT_TRUE(torch::allclose(ours, theirs.detach(), 0, 1e-12)) << "step " << step;
+  }
+}
+
+// Weight decay reaches weight matrices only: an embedding, a norm's gain and a bias step as
+// AdamW without decay; decay_all_parameters decays them too.
+TEST(OptimMuGrokfast, WeightDecaySkipsEmbeddingsNormsAndBiasesUnlessAskedToDecayAll) {
+  const std::vector<std::pair<std::string, std::vector<int64_t>>> never_decayed = {
+      {"tok_emb.weight", {5, 3}}, {"blocks.0.norm1.weight", {3}}, {"halt.bias", {1}}};
+  for (bool decay_all : {false, true}) {
+    for (const auto& [name, shape] : never_decayed) {
+      torch::Tensor ours = torch::ones(shape, torch::kDouble);
+      torch::Tensor theirs = ours.clone().requires_grad_(true);
+      MuGrokfastOptions opts;
+      opts.fallback_lr = 0.01;
+      opts.weight_decay = 0.05;
+      opts.decay_all_parameters = decay_all;
+      MuGrokfast optimizer({{name, ours}}, opts);
+      torch::optim::AdamW reference({theirs}, torch::optim::AdamWOptions(0.01).betas({0.9, 0.95}).eps(1e-8).weight_decay(
+                                                  decay_all ? 0.05 : 0.0));
+      for (int step = 1; step <= 3; ++step) {
+        ours.mutable_grad() = torch::full(shape, 0.1 * step, torch::kDouble);
+        theirs.mutable_grad() = ours.grad().clone();
+        optimizer.step();
+        reference.step();
+      }
+      EXPECT_TRUE(torch::allclose(ours, theirs.detach(), 0, 1e-12)) << name << " decay_all " << decay_all;
+    }
   }
 }
 
