@@ -203,7 +203,8 @@ int runEval(const EvalCommand& command) {
                       {wire::metric::kExactMatchFlexible, answers.flexibleMatch()},
                       {"correct_flexible", answers.correct_flexible},
                       {"answered", answers.answered},   {"distinct_1", answers.distinct_1},
-                      {"top_token_share", answers.top_token_share}};
+                      {"top_token_share", answers.top_token_share},
+                      {"empty_answer_share", answers.empty_answer_share}};
   for (const auto& [name, value] : slices) j[name] = value;
   std::cout << j.dump() << "\n";
   return kExitOk;

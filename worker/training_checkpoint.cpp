@@ -69,6 +69,7 @@ void writeModelSafetensors(const std::filesystem::path& path, model::CognateMode
 std::filesystem::path saveTrainingCheckpoint(const std::filesystem::path& root, const std::string& name,
                                              model::CognateModelImpl& model,
                                              const optim::MuGrokfast* optimizer,
+                                             const RankRngStates& rng_states,
                                              const CheckpointContents& contents,
                                              const std::string& validation_meta_json) {
   checkpoint::CheckpointWriter writer(root, name);
@@ -81,12 +82,13 @@ std::filesystem::path saveTrainingCheckpoint(const std::filesystem::path& root, 
     writer.addFileFrom("optimizer.pt", [&](const std::filesystem::path& path) {
       torch::serialize::OutputArchive archive;
       optimizer->save(archive);
-      // Dropout and sampling draw from the default CPU generator; saving it makes resume exact.
-      archive.write("rng_state", at::detail::getDefaultCPUGenerator().get_state());
-      // On a GPU, dropout draws from that device's generator instead.
-      const torch::Device device = deviceOf(model);
-      if (device.is_cuda()) {
-        archive.write("cuda_rng_state", at::globalContext().defaultGenerator(device).get_state());
+      // Dropout draws from the default generators, each rank its own stream: saving every
+      // rank's makes resume exact. rng_state (rank 0's) is what older readers look for.
+      archive.write("rng_states_by_rank", rng_states.cpu);
+      archive.write("rng_state", rng_states.cpu[0]);
+      if (rng_states.cuda.defined()) {
+        archive.write("cuda_rng_states_by_rank", rng_states.cuda);
+        archive.write("cuda_rng_state", rng_states.cuda[0]);
       }
       archive.save_to(path.string());
     });
@@ -124,8 +126,8 @@ CheckpointContents readCheckpointContents(const std::filesystem::path& directory
   return c;
 }
 
-void loadTrainingCheckpoint(const std::filesystem::path& directory, model::CognateModelImpl& model,
-                            optim::MuGrokfast* optimizer) {
+RankRngStates loadTrainingCheckpoint(const std::filesystem::path& directory, model::CognateModelImpl& model,
+                                     optim::MuGrokfast* optimizer) {
   checkpoint::CheckpointReader reader(directory);  // verifies every file's CRC32
   // Tensors are stored on the device that saved them; mapping them on load makes a GPU
   // run's checkpoint load on a CPU and the reverse: weights to the model's device, optimizer
@@ -138,23 +140,24 @@ void loadTrainingCheckpoint(const std::filesystem::path& directory, model::Cogna
   } catch (const c10::Error& e) {
     throw CheckpointError(directory.string() + "/model.pt does not fit this model: " + e.what_without_backtrace());
   }
-  if (!optimizer) return;
+  if (!optimizer) return {};
   if (!reader.hasFile("optimizer.pt")) {
     throw CheckpointError(directory.string() + ": has no optimizer.pt (weights-only checkpoint); cannot resume training from it");
   }
   torch::serialize::InputArchive archive;
   archive.load_from(reader.filePath("optimizer.pt").string(), torch::Device(torch::kCPU));
   optimizer->load(archive);
-  torch::Tensor rng;
-  archive.read("rng_state", rng);
-  auto generator = at::detail::getDefaultCPUGenerator();
-  generator.set_state(rng);
-  // Only a GPU run resumed on a GPU continues the device generator's stream.
-  torch::Tensor cuda_rng;
-  if (device.is_cuda() && archive.try_read("cuda_rng_state", cuda_rng)) {
-    at::Generator cuda_generator = at::globalContext().defaultGenerator(device);  // a shared handle
-    cuda_generator.set_state(cuda_rng);
+  RankRngStates states;
+  if (!archive.try_read("rng_states_by_rank", states.cpu)) {
+    torch::Tensor rank_zero;
+    archive.read("rng_state", rank_zero);
+    states.cpu = rank_zero.unsqueeze(0);
   }
+  if (!archive.try_read("cuda_rng_states_by_rank", states.cuda)) {
+    torch::Tensor rank_zero;
+    if (archive.try_read("cuda_rng_state", rank_zero)) states.cuda = rank_zero.unsqueeze(0);
+  }
+  return states;
 }
 
 std::optional<std::filesystem::path> newestCheckpoint(const std::filesystem::path& root) {

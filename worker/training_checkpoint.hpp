@@ -1,7 +1,7 @@
 #pragma once
 // What a training checkpoint holds and how it is read back: model weights, optimizer state,
-// the trainer's position (epoch, step in epoch, global step, best val loss), the RNG state
-// and the effective config, plus model.safetensors for Python users. The directory is
+// the trainer's position (epoch, step in epoch, global step, best val loss), every rank's RNG
+// state and the effective config, plus model.safetensors for Python users. The directory is
 // written crash-safely by checkpoint::CheckpointWriter and verified on load.
 #include <cstdint>
 #include <filesystem>
@@ -11,6 +11,7 @@
 
 #include "model/cognate.hpp"
 #include "optim/mugrokfast.hpp"
+#include "worker/rank_rng.hpp"
 
 namespace cog::worker {
 
@@ -35,19 +36,24 @@ struct CheckpointContents {
 
 // Writes ROOT/NAME. `validation_meta` (val loss, exact match, diversity...) goes into the
 // manifest so the coordinator can choose a healthy checkpoint without loading tensors.
+// `rng_states` (every rank's, see rank_rng.hpp) is saved beside the optimizer state.
 std::filesystem::path saveTrainingCheckpoint(const std::filesystem::path& root, const std::string& name,
                                              model::CognateModelImpl& model,
                                              const optim::MuGrokfast* optimizer,
+                                             const RankRngStates& rng_states,
                                              const CheckpointContents& contents,
                                              const std::string& validation_meta_json);
 
 // Reads the config YAML and position without touching tensors (to build the model first).
 CheckpointContents readCheckpointContents(const std::filesystem::path& directory);
 
-// Loads weights (and optimizer state and RNG state when `optimizer` is given) from a
-// verified checkpoint directory. Throws CheckpointError naming what does not match.
-void loadTrainingCheckpoint(const std::filesystem::path& directory, model::CognateModelImpl& model,
-                            optim::MuGrokfast* optimizer);
+// Loads weights (and optimizer state when `optimizer` is given) from a verified checkpoint
+// directory and returns the saved RNG states (none without `optimizer`) for the caller to
+// restore (restoreRngStates): which row is this process's depends on its rank and on the
+// world size the checkpoint was saved at. A checkpoint from before per-rank states holds one
+// row, rank 0's. Throws CheckpointError naming what does not match.
+RankRngStates loadTrainingCheckpoint(const std::filesystem::path& directory, model::CognateModelImpl& model,
+                                     optim::MuGrokfast* optimizer);
 
 // The newest usable checkpoint under ROOT by global step (nullopt when there is none).
 std::optional<std::filesystem::path> newestCheckpoint(const std::filesystem::path& root);

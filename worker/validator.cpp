@@ -62,6 +62,10 @@ Diversity measureDiversity(const std::vector<std::vector<int64_t>>& answers) {
     }
   }
   Diversity d;
+  if (!answers.empty()) {
+    const auto empty = std::count_if(answers.begin(), answers.end(), [](const auto& a) { return a.empty(); });
+    d.empty_share = static_cast<double>(empty) / static_cast<double>(answers.size());
+  }
   if (total_tokens > 0) {
     int64_t top = 0;
     for (const auto& [id, count] : unigram_counts) top = std::max(top, count);
@@ -103,6 +107,7 @@ AnswerResult evaluateAnswers(model::CognateModelImpl& model, const Tokenizer& to
   result.distinct_1 = d.distinct_1;
   result.distinct_2 = d.distinct_2;
   result.top_token_share = d.top_token_share;
+  result.empty_answer_share = d.empty_share;
   return result;
 }
 

@@ -52,6 +52,7 @@ struct AnswerResult {
   double distinct_1 = 0;
   double distinct_2 = 0;
   double top_token_share = 0;
+  double empty_answer_share = 0;
   std::vector<AnswerSample> samples;
   double exactMatch() const { return answered ? static_cast<double>(correct) / answered : 0.0; }
   double flexibleMatch() const { return answered ? static_cast<double>(correct_flexible) / answered : 0.0; }
@@ -77,9 +78,11 @@ struct Diversity {
   double distinct_1 = 0;       // unique tokens / tokens
   double distinct_2 = 0;       // unique bigrams / bigrams (within an answer)
   double top_token_share = 0;  // count of the most frequent token / tokens
+  double empty_share = 0;      // answers without a token / answers
 };
 // Pooled over every answer: a collapsed model ("::::::" for everything) has distinct-1
-// near 0 and a top-token share near 1.
+// near 0 and a top-token share near 1; one that answers nothing has an empty share near 1
+// (and no tokens, so a top-token share of 0).
 Diversity measureDiversity(const std::vector<std::vector<int64_t>>& answers);
 
 // Packs records as BOS + text + EOS into one stream laid out as training's `packing` lays it

@@ -13,6 +13,10 @@ std::optional<std::string> collapseFinding(const Scalars& validation,
     return "top_token_share " + formatNumber(*share) + " > " +
            formatNumber(config.top_token_share_max);
   }
+  const auto empty = findScalar(validation, wire::metric::kEmptyAnswerShare);
+  if (empty && *empty > config.empty_answer_share_max) {
+    return "empty_answer_share " + formatNumber(*empty) + " > " + formatNumber(config.empty_answer_share_max);
+  }
   const auto distinct = findScalar(validation, wire::metric::kDistinct1);
   if (distinct && *distinct < config.distinct_1_min) {
     return "distinct_1 " + formatNumber(*distinct) + " < " + formatNumber(config.distinct_1_min);
@@ -30,8 +34,8 @@ std::optional<Verdict> ModeCollapseGuard::onValidation(const ValidationRow& row)
   v.reason = "validation at step " + std::to_string(row.step) + ": " + *finding +
              ": generated answers collapsed";
   for (const char* name :
-       {wire::metric::kTopTokenShare, wire::metric::kDistinct1, wire::metric::kDistinct2,
-        wire::metric::kAnswered, wire::metric::kExactMatch}) {
+       {wire::metric::kTopTokenShare, wire::metric::kEmptyAnswerShare, wire::metric::kDistinct1,
+        wire::metric::kDistinct2, wire::metric::kAnswered, wire::metric::kExactMatch}) {
     if (const auto value = findScalar(row.scalars, name)) v.numbers.emplace_back(name, *value);
   }
   return v;

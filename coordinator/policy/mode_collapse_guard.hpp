@@ -1,8 +1,8 @@
 #pragma once
 // Diverged when a validation's generated answers have collapsed onto a few tokens — the
 // original project's epoch-10 models answered every prompt with "::::::". Rule: one token
-// above top_token_share_max of all answer tokens, or distinct-1 below distinct_1_min (off
-// by default, see DivergenceConfig). Judged only when answers were generated (answered > 0):
+// above top_token_share_max of all answer tokens, more than empty_answer_share_max of the
+// answers empty, or distinct-1 below distinct_1_min (off by default, see DivergenceConfig). Judged only when answers were generated (answered > 0):
 // without samples the diversity numbers are zeros, not evidence.
 #include "coordinator/policy/policy.hpp"
 #include "coordinator/policy/policy_config.hpp"

@@ -42,6 +42,7 @@ DivergenceConfig parseDivergence(YamlFields f) {
   f.optional("loss_rise_reports", c.loss_rise_reports);
   f.optional("distinct_1_min", c.distinct_1_min);
   f.optional("top_token_share_max", c.top_token_share_max);
+  f.optional("empty_answer_share_max", c.empty_answer_share_max);
   f.rejectUnknownKeys();
   requirePositive(f, "grad_norm_limit", c.grad_norm_limit);
   requireAtLeast(f, "grad_norm_reports", c.grad_norm_reports, 1);
@@ -54,6 +55,7 @@ DivergenceConfig parseDivergence(YamlFields f) {
   requireAtLeast(f, "loss_rise_reports", c.loss_rise_reports, 1);
   requireFraction(f, "distinct_1_min", c.distinct_1_min, "[0, 1] (0 = off)", true);
   requireFraction(f, "top_token_share_max", c.top_token_share_max, "(0, 1] (1 = off)", false);
+  requireFraction(f, "empty_answer_share_max", c.empty_answer_share_max, "(0, 1] (1 = off)", false);
   return c;
 }
 

@@ -47,6 +47,9 @@ struct DivergenceConfig {
   // cases (healthy 0.33-0.43, collapsed 1.0).
   double distinct_1_min = 0;
   double top_token_share_max = 0.9;
+  // A collapse to empty answers (every greedy answer just end-of-answer) has no tokens, so
+  // top_token_share reads 0: this share of empty answers catches it (1 = off).
+  double empty_answer_share_max = 0.9;
 };
 
 struct RelaunchConfig {

@@ -141,7 +141,7 @@ std::optional<int64_t> SweepDriver::checkpointResource(const CheckpointRow& row)
   if (config_.budget.unit == ResourceUnit::steps) return row.step;
   long long epoch = 0;
   char rest = 0;
-  // epoch-NNNN (worker/trainer.cpp): saved after that many epochs.
+  // epoch-NNNN (worker/checkpoint/checkpoint_names.hpp): saved after that many epochs.
   if (std::sscanf(row.name.c_str(), "epoch-%lld%c", &epoch, &rest) == 1) return epoch;
   return std::nullopt;
 }

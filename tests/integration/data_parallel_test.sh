@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Data-parallel cogworker under mpirun on loopback: equivalence with one process, identical
-# parameters on every rank, graceful SIGTERM, resume at another world size, and a dead rank
-# making the survivor fail fast with a CommsError instead of hanging.
+# parameters on every rank, graceful SIGTERM, resume at another world size, dropout and
+# QK-clip with an exact resume, and a dead rank making the survivor fail fast with a
+# CommsError instead of hanging.
 # Usage: data_parallel_test.sh BIN_DIR REPO_DIR
 set -euo pipefail
 bin="$1/cogworker"
@@ -79,7 +80,36 @@ check "resume at world size 1 converts the data position" bash -c \
    --set train.max_steps=\$(( \$(grep -c '\"type\":\"step\"' '$work/term/metrics.jsonl') + 2 )) \
    | grep -q 'resume_rescaled'"
 
-# 4. A rank that dies: the survivor fails with a CommsError within the timeout, no hang.
+# 4. Dropout and QK-clip under data parallelism: each rank draws its own dropout masks and
+# QK-clip acts on the per-head logit maxima agreed over the ranks (tau so low that it clips
+# on every step: ranks that clipped on their own maxima would hold different weights, which
+# the consistency check catches). Stopped at step 10 and continued from that checkpoint by a
+# new job, the run reproduces the uninterrupted one bit for bit: every rank's random stream
+# is in the checkpoint.
+dp=(--set model.dropout=0.1 --set train.qk_clip_tau=0.01 --set train.batch_size=2 --set comms.consistency_every=5
+    --set train.log_every=1 --set schedule.warmup_steps=2 --set schedule.total_steps=20)
+"${mpi[@]}" -np 2 "$bin" --threads 1 train --config "$micro" --run-dir "$work/drop" "${dp[@]}" \
+  --set train.max_steps=20 >"$work/drop.log" 2>&1 || { cat "$work/drop.log"; exit 1; }
+"${mpi[@]}" -np 2 "$bin" --threads 1 train --config "$micro" --run-dir "$work/drop1" "${dp[@]}" \
+  --set train.max_steps=10 >"$work/drop1.log" 2>&1 || { cat "$work/drop1.log"; exit 1; }
+"${mpi[@]}" -np 2 "$bin" --threads 1 train --config "$micro" --run-dir "$work/drop2" "${dp[@]}" \
+  --init-from "$work/drop1/checkpoints/final" --set train.max_steps=20 >"$work/drop2.log" 2>&1 || { cat "$work/drop2.log"; exit 1; }
+check "dropout 0.1 and QK-clip on 2 ranks: the ranks' parameters stay identical (4 checks)" \
+  bash -c "[ \$(grep -c '\"kind\":\"ranks_agree\"' '$work/drop/metrics.jsonl') -eq 4 ]"
+check "  ...QK-clip clipped heads" python3 -c "
+import json, sys
+clipped = [json.loads(l)['metrics'].get('qk_clipped_heads', 0) for l in open('$work/drop/metrics.jsonl') if '\"type\":\"step\"' in l]
+sys.exit(0 if sum(clipped) > 0 else 1)"
+check "  ...stopped at step 10 and continued from its checkpoint, it equals the straight run bit for bit" python3 -c "
+import json, sys
+def losses(*paths):
+    return [json.loads(l)['metrics']['loss'] for p in paths for l in open(p) if '\"type\":\"step\"' in l]
+straight, pieced = losses('$work/drop/metrics.jsonl'), losses('$work/drop1/metrics.jsonl', '$work/drop2/metrics.jsonl')
+print('  straight %d steps, pieced %d, first difference at %s' % (len(straight), len(pieced),
+      next((i + 1 for i, (a, b) in enumerate(zip(straight, pieced)) if a != b), 'none')))
+sys.exit(0 if len(straight) == 20 and straight == pieced else 1)"
+
+# 5. A rank that dies: the survivor fails with a CommsError within the timeout, no hang.
 start=$(date +%s)
 set +e
 timeout 60 "${mpi[@]}" -np 2 "$bin" --threads 1 train --config "$micro" --run-dir "$work/fault" --set train.batch_size=2 \

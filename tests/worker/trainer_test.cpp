@@ -58,13 +58,16 @@ TEST(Trainer, LossFallsByAtLeastHalfAndTheRunEndsValidatedAndCheckpointed) {
       << "metrics.jsonl is written by the command's JsonlReporter, not the trainer itself";
 }
 
-TEST(Trainer, ResumedRunReproducesTheUninterruptedOne) {
-  testing::ScratchDir dir("trainer_resume");
-  auto config = microConfig(dir);
+// Trains the micro config straight through, and again interrupted after step 50 by a stop
+// request (as SIGTERM would) and resumed; the resumed run's steps and validations must equal
+// the straight run's, within `tolerance` relative (0: bit for bit).
+void expectResumeReproducesTheStraightRun(const std::string& name, const std::vector<std::string>& overrides,
+                                          double tolerance) {
+  testing::ScratchDir dir(name);
+  auto config = microConfig(dir, overrides);
   RecordingReporter straight;
   train(config, dir.path() / "straight", straight);
 
-  // Interrupted mid-epoch 1 by a stop request (as SIGTERM would), then resumed.
   std::atomic<bool> stop{false};
   RecordingReporter first_part;
   first_part.stop_after_step = 50;
@@ -81,17 +84,31 @@ TEST(Trainer, ResumedRunReproducesTheUninterruptedOne) {
   ASSERT_EQ(resumed.size(), straight.steps.size());
   for (size_t i = 0; i < resumed.size(); ++i) {
     ASSERT_EQ(resumed[i].step, straight.steps[i].step);
-    for (const char* name : {"loss", "final_ce", "grad_norm", "lr_muon", "lr_fallback"}) {
-      const double a = scalarOr(resumed[i].scalars, name, NAN);
-      const double b = scalarOr(straight.steps[i].scalars, name, NAN);
-      ASSERT_NEAR(a, b, 1e-6 * std::max(1.0, std::abs(b))) << name << " at step " << resumed[i].step;
+    for (const char* metric : {"loss", "final_ce", "grad_norm", "lr_muon", "lr_fallback"}) {
+      const double a = scalarOr(resumed[i].scalars, metric, NAN);
+      const double b = scalarOr(straight.steps[i].scalars, metric, NAN);
+      if (tolerance == 0) {
+        ASSERT_EQ(a, b) << metric << " at step " << resumed[i].step;
+      } else {
+        ASSERT_NEAR(a, b, tolerance * std::max(1.0, std::abs(b))) << metric << " at step " << resumed[i].step;
+      }
     }
   }
   ASSERT_EQ(second_part.validations.size(), straight.validations.size());
   for (size_t i = 0; i < straight.validations.size(); ++i) {
     EXPECT_NEAR(scalarOr(second_part.validations[i].scalars, "val_loss", NAN),
-                scalarOr(straight.validations[i].scalars, "val_loss", NAN), 1e-6);
+                scalarOr(straight.validations[i].scalars, "val_loss", NAN), tolerance == 0 ? 0.0 : 1e-6);
   }
+}
+
+TEST(Trainer, ResumedRunReproducesTheUninterruptedOne) {
+  expectResumeReproducesTheStraightRun("trainer_resume", {}, 1e-6);
+}
+
+// With dropout the masks come from the random stream, which the checkpoint carries: the
+// resumed run draws exactly the masks the straight run drew.
+TEST(Trainer, ResumedRunWithDropoutReproducesTheUninterruptedOneBitForBit) {
+  expectResumeReproducesTheStraightRun("trainer_resume_dropout", {"model.dropout=0.1"}, 0);
 }
 
 TEST(Trainer, MaxStepsEndsWithValidationAndFinalCheckpointLoadableForInference) {

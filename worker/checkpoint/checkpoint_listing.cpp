@@ -6,6 +6,7 @@
 #include <tuple>
 
 #include "common/error.hpp"
+#include "worker/checkpoint/checkpoint_names.hpp"
 
 namespace cog::checkpoint {
 
@@ -51,6 +52,19 @@ CheckpointListing listCheckpoints(const fs::path& root, Verification verificatio
   std::sort(listing.broken.begin(), listing.broken.end(),
             [](const BrokenCheckpoint& a, const BrokenCheckpoint& b) { return a.name < b.name; });
   return listing;
+}
+
+void prunePeriodicCheckpoints(const std::filesystem::path& root, int64_t keep_last) {
+  if (keep_last <= 0) return;
+  std::vector<std::pair<int64_t, std::filesystem::path>> periodic;  // (epochs, directory)
+  for (const auto& entry : std::filesystem::directory_iterator(root)) {
+    if (const auto epochs = periodicCheckpointEpochs(entry.path().filename().string())) {
+      periodic.emplace_back(*epochs, entry.path());
+    }
+  }
+  std::sort(periodic.begin(), periodic.end());
+  const size_t keep = static_cast<size_t>(keep_last);
+  for (size_t i = 0; i + keep < periodic.size(); ++i) std::filesystem::remove_all(periodic[i].second);
 }
 
 }  // namespace cog::checkpoint

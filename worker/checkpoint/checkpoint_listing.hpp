@@ -38,4 +38,8 @@ struct CheckpointListing {
 CheckpointListing listCheckpoints(const std::filesystem::path& root,
                                   Verification verification = Verification::kSizesAndChecksums);
 
+// Removes all but the newest `keep_last` periodic checkpoints (epoch-NNNN, see
+// checkpoint_names.hpp) under ROOT; 0 keeps all. Other names are never touched.
+void prunePeriodicCheckpoints(const std::filesystem::path& root, int64_t keep_last);
+
 }  // namespace cog::checkpoint

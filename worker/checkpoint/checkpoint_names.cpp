@@ -1,6 +1,7 @@
 #include "worker/checkpoint/checkpoint_names.hpp"
 
 #include <cctype>
+#include <cstdio>
 
 #include "common/error.hpp"
 
@@ -25,6 +26,24 @@ bool parseNumber(const std::string& text, long& value) {
 bool startsWith(const std::string& text, const char* prefix) { return text.rfind(prefix, 0) == 0; }
 
 }  // namespace
+
+std::string periodicCheckpointName(int64_t epochs_done) {
+  char name[32];
+  std::snprintf(name, sizeof name, "epoch-%04lld", static_cast<long long>(epochs_done));
+  return name;
+}
+
+std::string requestedCheckpointName(int64_t global_step) {
+  char name[32];
+  std::snprintf(name, sizeof name, "step-%08lld", static_cast<long long>(global_step));
+  return name;
+}
+
+std::optional<int64_t> periodicCheckpointEpochs(const std::string& name) {
+  long epochs = 0;
+  if (!startsWith(name, "epoch-") || !parseNumber(name.substr(6), epochs)) return std::nullopt;
+  return epochs;
+}
 
 void validateCheckpointName(const std::string& name) {
   const auto reject = [&](const char* why) {

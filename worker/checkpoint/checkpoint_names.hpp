@@ -8,12 +8,26 @@
 //                         removed once the new NAME is durable
 // <pid> is the writing process and <n> a per-root sequence number that makes the name
 // unique (see CheckpointWriter).
+#include <cstdint>
 #include <optional>
 #include <string>
 
 namespace cog::checkpoint {
 
 inline constexpr const char* kManifestFileName = "manifest.json";
+
+// The trainer's checkpoint names (the coordinator's rollback, retention and sweeps read them):
+//   best            after the validation with the lowest val loss so far
+//   final           as a run ends: completed, max_steps, or stopped by a signal or command
+//   epoch-NNNN      periodic, after epoch N (checkpoint.every_epochs), zero-padded so names
+//                   sort by epoch
+//   step-NNNNNNNN   asked for by the coordinator at global step N
+inline constexpr const char* kBestCheckpointName = "best";
+inline constexpr const char* kFinalCheckpointName = "final";
+std::string periodicCheckpointName(int64_t epochs_done);
+std::string requestedCheckpointName(int64_t global_step);
+// The epochs of a periodic name ("epoch-0003" -> 3); nullopt for any other name.
+std::optional<int64_t> periodicCheckpointEpochs(const std::string& name);
 
 enum class TemporaryKind { kStaging, kSetAside };
 

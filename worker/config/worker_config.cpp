@@ -170,6 +170,7 @@ void parseOptim(YamlFields f, optim::MuGrokfastOptions& o) {
     f.optional("fallback_weight_decay", v);
     o.fallback_weight_decay = v;
   }
+  f.optional("decay_all_parameters", o.decay_all_parameters);
   f.optional("adam_beta1", o.adam_beta1);
   f.optional("adam_beta2", o.adam_beta2);
   f.optional("adam_eps", o.adam_eps);

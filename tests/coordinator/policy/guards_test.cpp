@@ -174,6 +174,18 @@ TEST(ModeCollapseGuard, JudgesOnlyAnsweredValidations) {
   EXPECT_FALSE(guard.onMetrics(metrics(6, {{"top_token_share", 1.0}})));
 }
 
+// Every greedy answer empty: no tokens, so top_token_share reads 0 and distinct-1 nothing;
+// the share of empty answers is what shows the collapse.
+TEST(ModeCollapseGuard, ACollapseToEmptyAnswersIsCaughtByTheirShare) {
+  DivergenceConfig config;
+  ModeCollapseGuard guard(config);
+  EXPECT_FALSE(guard.onValidation(validation(1, {{"answered", 10}, {"top_token_share", 0}, {"empty_answer_share", 0.9}})));
+  const auto v = guard.onValidation(validation(2, {{"answered", 10}, {"top_token_share", 0}, {"empty_answer_share", 1.0}}));
+  ASSERT_TRUE(v);
+  EXPECT_EQ(v->signal, "mode_collapse");
+  EXPECT_NE(v->reason.find("empty_answer_share 1 > 0.9"), std::string::npos) << v->reason;
+}
+
 TEST(PolicySet, DivergenceOutranksPlateauOnTheSameReport) {
   PolicyConfig config;
   config.early_stopping.patience = 1;

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "tests/worker/checkpoint/checkpoint_test_util.hpp"
+#include "worker/checkpoint/checkpoint_names.hpp"
 #include "worker/checkpoint/checkpoint_writer.hpp"
 
 namespace cog::checkpoint {
@@ -42,6 +43,31 @@ TEST(CheckpointListing, SortedByStepIgnoringTemporaries) {
   EXPECT_TRUE(listing.broken.empty());
   EXPECT_EQ(listing.checkpoints[1].meta.at("healthy"), false);
   EXPECT_EQ(listing.checkpoints[2].directory, dir.path() / "c");
+}
+
+TEST(CheckpointNames, TheTrainersNamesSortByTheirNumberAndParseBack) {
+  EXPECT_EQ(periodicCheckpointName(3), "epoch-0003");
+  EXPECT_EQ(requestedCheckpointName(120), "step-00000120");
+  EXPECT_LT(periodicCheckpointName(9), periodicCheckpointName(10));
+  EXPECT_EQ(periodicCheckpointEpochs("epoch-0003"), 3);
+  EXPECT_EQ(periodicCheckpointEpochs("epoch-12345"), 12345);
+  for (const char* other : {"best", "final", "step-00000120", "epoch-", "epoch-3x", "epochs-0003"}) {
+    EXPECT_FALSE(periodicCheckpointEpochs(other)) << other;
+  }
+}
+
+// Only periodic checkpoints are pruned, oldest first by epoch; best, final and requested
+// ones stay whatever their age.
+TEST(CheckpointListing, PruningKeepsTheNewestPeriodicAndEveryOtherName) {
+  ScratchDir dir;
+  for (int epoch : {1, 2, 10, 11}) writeStep(dir.path(), periodicCheckpointName(epoch), {{"step", epoch}});
+  writeStep(dir.path(), kBestCheckpointName, {{"step", 1}});
+  writeStep(dir.path(), requestedCheckpointName(5), {{"step", 5}});
+  prunePeriodicCheckpoints(dir.path(), 0);
+  EXPECT_EQ(listCheckpoints(dir.path()).checkpoints.size(), 6u) << "keep_last 0 keeps all";
+  prunePeriodicCheckpoints(dir.path(), 2);
+  EXPECT_EQ(namesOf(listCheckpoints(dir.path())),
+            (std::vector<std::string>{"best", "step-00000005", "epoch-0010", "epoch-0011"}));
 }
 
 TEST(CheckpointListing, BrokenEntriesCarryAReason) {
