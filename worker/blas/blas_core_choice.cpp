@@ -56,18 +56,20 @@ std::string tierName(SimdTier tier) {
   return "unknown vector extensions";
 }
 
-// Measured, 1024^3 float matmul on one thread, best of 10:
+// Measured, 1024^3 float matmul through LibTorch on one thread, best of several runs:
 //  - Xeon with AVX-512 and AMX (issue 11): Prescott 27 GFLOP/s, SkylakeX 111.
-//  - AMD EPYC (Zen 5, AVX-512; README "BLAS kernels" has the command): Haswell/Zen ~74,
-//    SkylakeX ~112 (Cooperlake, OpenBLAS's own pick there, the same kernels for sgemm).
-//  - the same EPYC: Prescott ~39 against Haswell ~74, for CPUs with AVX2 only.
-// Cooperlake and SapphireRapids are not set here: their bf16 kernels need instructions
-// (AVX512_BF16, AMX) that the AVX-512 tier does not promise.
+//  - AMD EPYC (Zen 5, AVX-512; bench/blas_cores, README "BLAS kernels"): Prescott 40,
+//    Sandybridge 101, Haswell 107, Zen 107, SkylakeX 203, Cooperlake 212 (OpenBLAS's own
+//    pick there; the same sgemm kernels as SkylakeX).
+// So each tier's kernels beat the tier below on a CPU that runs them; the AVX and AVX2 rows
+// stand in for CPUs that stop at those tiers. Cooperlake and SapphireRapids are not set here:
+// their bf16 kernels need instructions (AVX512_BF16, AMX) that the AVX-512 tier does not promise.
 std::optional<std::string> fasterCoreFor(SimdTier cpu_tier) {
   switch (cpu_tier) {
     case SimdTier::kAvx512: return "SkylakeX";
     case SimdTier::kAvx2: return "Haswell";
-    default: return std::nullopt;  // Sandybridge over Prescott measured within noise (41 vs 39)
+    case SimdTier::kAvx: return "Sandybridge";
+    default: return std::nullopt;  // SSE only: Prescott and its kin are what there is
   }
 }
 

@@ -8,6 +8,8 @@
 // server cores (Xeon with AVX-512 FP16/AMX) and falls back to its Prescott (SSE3) kernels:
 // a 1024^3 float matmul then runs at 27 GFLOP/s on one thread instead of 111 with
 // OPENBLAS_CORETYPE=SkylakeX, and a `default` step takes 16.8 s instead of 5.2 s (issue 11).
+// (BLIS 0.9.0, Debian's libblis4-openmp, has the same gap: on a Zen 5 EPYC it picks its
+// 'generic' kernels, 33 GFLOP/s; forced to 'skx' 165-186, still below OpenBLAS's 199-205.)
 // The fix has to happen before the library loads: the entry point re-executes itself once
 // with OPENBLAS_CORETYPE set (blas_core_startup.hpp).
 #include <optional>

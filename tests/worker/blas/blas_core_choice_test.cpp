@@ -50,6 +50,8 @@ TEST(BlasCoreChoice, WeakerCoreThanTheCpuIsUpgradedToTheMeasuredFasterOne) {
   d = decideBlasCore("Prescott", avx2Cpu(), {});
   EXPECT_EQ(d.set_core, "Haswell");
   EXPECT_EQ(d.marker, "Prescott>Haswell");
+  // An AVX-only CPU on SSE kernels.
+  EXPECT_EQ(decideBlasCore("Prescott", CpuFeatures{true}, {}).set_core, "Sandybridge");
 }
 
 TEST(BlasCoreChoice, OpenBlasOwnChoiceStandsWhenItMatchesTheCpuOrNothingFasterIsKnown) {
@@ -59,8 +61,8 @@ TEST(BlasCoreChoice, OpenBlasOwnChoiceStandsWhenItMatchesTheCpuOrNothingFasterIs
     EXPECT_EQ(describeBlasCore(d), std::string(core) + " (OpenBLAS's own choice)");
   }
   EXPECT_TRUE(decideBlasCore("Haswell", avx2Cpu(), {}).set_core.empty());
-  // AVX without AVX2: Sandybridge over Prescott was not measured faster, so no change.
-  EXPECT_TRUE(decideBlasCore("Prescott", CpuFeatures{true}, {}).set_core.empty());
+  // An SSE-only CPU has nothing faster than Prescott.
+  EXPECT_TRUE(decideBlasCore("Prescott", CpuFeatures{}, {}).set_core.empty());
   // A core name this table does not know is never second-guessed.
   EXPECT_TRUE(decideBlasCore("Zen5", avx512Cpu(), {}).set_core.empty());
 }

@@ -36,7 +36,7 @@ const std::optional<std::string> kFaster = fasterCoreFor(cpuTier(cpuFeaturesOfTh
 TEST(BlasCoreStartup, AWeakChoiceIsReplacedBeforeTheLibraryLoadsAgain) {
   const auto out = runProbe("-u OPENBLAS_CORETYPE", "--stand-in-core Prescott");
   ASSERT_TRUE(out.count("core")) << "the probe printed nothing; is libopenblas.so.0 installed?";
-  if (!kFaster) {  // a CPU with SSE or AVX only: Prescott is as good as it gets
+  if (!kFaster) {  // an SSE-only CPU: Prescott is as good as it gets
     EXPECT_EQ(out.at("coretype"), "");
     GTEST_SUCCEED() << "this CPU has no tier with a measured faster core; checked that nothing was set";
     return;
