@@ -41,7 +41,8 @@ MuGrokfast::MuGrokfast(const std::vector<NamedParameter>& params, MuGrokfastOpti
     shapes.emplace_back(p.size(0), p.numel() / p.size(0));
     muon.push_back(i);
   }
-  nsBatches_ = groupNewtonSchulzBatches(shapes);
+  const bool on_gpu = !muon.empty() && !states_[muon.front()].param.tensor.device().is_cpu();
+  nsBatches_ = groupNewtonSchulzBatches(shapes, on_gpu ? kMaxNewtonSchulzBatch : kMaxNewtonSchulzBatchOnCpu);
   for (auto& batch : nsBatches_) {
     for (size_t& member : batch) member = muon[member];  // index into shapes -> into states_
   }

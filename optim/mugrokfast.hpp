@@ -96,7 +96,8 @@ class MuGrokfast {
   double lrScale_ = 1.0;
   int64_t stepCount_ = 0;
   // The Muon states' Newton-Schulz batches (state indices; groupNewtonSchulzBatches), fixed
-  // at construction whatever the world size.
+  // at construction whatever the world size: up to kMaxNewtonSchulzBatch same-shape matrices
+  // on a GPU, one matrix each on a CPU (orthogonalization_shards.hpp says why).
   std::vector<std::vector<size_t>> nsBatches_;
   // Set by shareOrthogonalization: the owner rank of each batch, each Muon state's offset in
   // the flat float32 exchange buffer, and the buffer itself (undefined without Muon

@@ -34,7 +34,7 @@ std::vector<torch::Tensor> newtonSchulzOrthogonalizeBatch(const std::vector<torc
     const torch::Tensor x = g.to(torch::kFloat32);
     wide.push_back(g.size(0) > g.size(1) ? x.t() : x);
   }
-  torch::Tensor x = torch::stack(wide);  // [k, m, n]
+  torch::Tensor x = wide.size() == 1 ? wide.front().unsqueeze(0) : torch::stack(wide);  // [k, m, n]
   // Each matrix by its own Frobenius norm. 1e-7 keeps an all-zero update (e.g. a parameter
   // that got no gradient signal) at zero instead of dividing by zero.
   x = x / (x.norm(2, {1, 2}, /*keepdim=*/true) + 1e-7);

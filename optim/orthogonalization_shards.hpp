@@ -20,10 +20,17 @@
 
 namespace cog::optim {
 
-// At most this many matrices per batch. Batching pays off most for small matrices, where a
-// product costs little next to its dispatch (tiny preset); 8 keeps a `default` preset's
-// 8-layer weight kinds in one batch each, and leaves a few batches per shape to share out.
+// At most this many matrices per batch on a GPU, where a batch saves kernel launches: 8
+// keeps a `default` preset's 8-layer weight kinds in one batch each and leaves a few batches
+// per shape to share out. Not measured on a GPU yet (no GPU machine in reach when written).
 inline constexpr size_t kMaxNewtonSchulzBatch = 8;
+// On a CPU one matrix per batch: LibTorch's CPU bmm is a loop of the same BLAS calls, so a
+// batch saves nothing, and running each product over all its matrices before the next one
+// loses the cache (one 320 x 320 matrix's X, A and B fit in L2, eight do not). Measured on
+// an AMD EPYC (Zen 5), OpenBLAS Cooperlake kernels, 1 thread, bench/train_throughput
+// RANKS=1 BATCHES=4: optimizer update of a tiny step 71-75 ms one at a time, 99-109 ms in
+// batches of 8; of a `default` step 1.78-2.12 s against 2.23-2.26 s.
+inline constexpr size_t kMaxNewtonSchulzBatchOnCpu = 1;
 
 // Groups matrices of the same shape up to transposition (192 x 512 with 512 x 192: a tall
 // matrix is orthogonalised transposed) in input order, each group cut into the fewest
