@@ -34,6 +34,19 @@ MuGrokfast::MuGrokfast(const std::vector<NamedParameter>& params, MuGrokfastOpti
     }
     states_.push_back(std::move(s));
   }
+  std::vector<std::pair<int64_t, int64_t>> shapes;
+  std::vector<size_t> muon;
+  for (size_t i = 0; i < states_.size(); ++i) {
+    const torch::Tensor& p = states_[i].param.tensor;
+    if (states_[i].kind != ParamGroupKind::kMuon) continue;
+    shapes.emplace_back(p.size(0), p.numel() / p.size(0));
+    muon.push_back(i);
+  }
+  const bool on_gpu = !muon.empty() && !states_[muon.front()].param.tensor.device().is_cpu();
+  nsBatches_ = groupNewtonSchulzBatches(shapes, on_gpu ? kMaxNewtonSchulzBatch : kMaxNewtonSchulzBatchOnCpu);
+  for (auto& batch : nsBatches_) {
+    for (size_t& member : batch) member = muon[member];  // index into shapes -> into states_
+  }
 }
 
 void MuGrokfast::step() {
@@ -65,24 +78,24 @@ void MuGrokfast::shareOrthogonalization(OrthogonalizationSharing sharing) {
     throw InvariantError("shareOrthogonalization: a world of " + std::to_string(sharing.world) +
                          " needs a sum_over_ranks");
   }
-  std::vector<std::pair<int64_t, int64_t>> shapes;
-  std::vector<size_t> muon;
   exchangeOffset_.assign(states_.size(), -1);
   exchangeElements_ = 0;
-  for (size_t i = 0; i < states_.size(); ++i) {
-    const torch::Tensor& p = states_[i].param.tensor;
-    if (states_[i].kind != ParamGroupKind::kMuon) continue;
-    shapes.emplace_back(p.size(0), p.numel() / p.size(0));
-    muon.push_back(i);
-    exchangeOffset_[i] = exchangeElements_;
-    exchangeElements_ += p.numel();
+  std::vector<double> costs;
+  for (const auto& batch : nsBatches_) {
+    double cost = 0;
+    for (size_t i : batch) {
+      const torch::Tensor& p = states_[i].param.tensor;
+      cost += newtonSchulzCost(p.size(0), p.numel() / p.size(0));
+      exchangeOffset_[i] = exchangeElements_;
+      exchangeElements_ += p.numel();
+    }
+    costs.push_back(cost);
   }
-  const std::vector<int> owners = assignOrthogonalizationOwners(shapes, sharing.world);
-  owner_.assign(states_.size(), -1);
-  for (size_t k = 0; k < muon.size(); ++k) owner_[muon[k]] = owners[k];
-  exchange_ = muon.empty() ? torch::Tensor()
-                           : torch::zeros({exchangeElements_},
-                                          states_[muon.front()].param.tensor.options().dtype(torch::kFloat32));
+  batchOwner_ = assignOrthogonalizationOwners(costs, sharing.world);
+  exchange_ = nsBatches_.empty()
+                  ? torch::Tensor()
+                  : torch::zeros({exchangeElements_},
+                                 states_[nsBatches_.front().front()].param.tensor.options().dtype(torch::kFloat32));
   sharing_ = std::move(sharing);
 }
 
@@ -109,11 +122,24 @@ void MuGrokfast::applyMuon(ParamState& s, const torch::Tensor& o) {
   p.add_(o.view(p.sizes()).to(p.scalar_type()), -lr * scale);
 }
 
+std::vector<torch::Tensor> MuGrokfast::orthogonalizeBatch(const std::vector<size_t>& batch,
+                                                        const std::vector<torch::Tensor>& directions) const {
+  std::vector<torch::Tensor> gs;
+  for (size_t i : batch) {
+    if (directions[i].defined()) gs.push_back(directions[i]);
+  }
+  return newtonSchulzOrthogonalizeBatch(gs, options_.ns_steps);
+}
+
 void MuGrokfast::orthogonalizeAndApply(const std::vector<torch::Tensor>& directions) {
   const bool sharded = sharing_.world > 1 && exchange_.defined();
   if (!sharded) {
-    for (size_t i = 0; i < states_.size(); ++i) {
-      if (directions[i].defined()) applyMuon(states_[i], newtonSchulzOrthogonalize(directions[i], options_.ns_steps));
+    for (const auto& batch : nsBatches_) {
+      const std::vector<torch::Tensor> o = orthogonalizeBatch(batch, directions);
+      size_t k = 0;
+      for (size_t i : batch) {
+        if (directions[i].defined()) applyMuon(states_[i], o[k++]);
+      }
     }
     return;
   }
@@ -121,10 +147,14 @@ void MuGrokfast::orthogonalizeAndApply(const std::vector<torch::Tensor>& directi
   // collective. A matrix without a gradient is left out the same way on every rank, since
   // data-parallel ranks run the same graph.
   exchange_.zero_();
-  for (size_t i = 0; i < states_.size(); ++i) {
-    if (!directions[i].defined() || owner_[i] != sharing_.rank) continue;
-    exchange_.narrow(0, exchangeOffset_[i], directions[i].numel())
-        .copy_(newtonSchulzOrthogonalize(directions[i], options_.ns_steps).reshape({-1}));
+  for (size_t b = 0; b < nsBatches_.size(); ++b) {
+    if (batchOwner_[b] != sharing_.rank) continue;
+    const std::vector<torch::Tensor> o = orthogonalizeBatch(nsBatches_[b], directions);
+    size_t k = 0;
+    for (size_t i : nsBatches_[b]) {
+      if (!directions[i].defined()) continue;
+      exchange_.narrow(0, exchangeOffset_[i], directions[i].numel()).copy_(o[k++].reshape({-1}));
+    }
   }
   sharing_.sum_over_ranks(exchange_);
   for (size_t i = 0; i < states_.size(); ++i) {

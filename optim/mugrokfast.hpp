@@ -86,6 +86,9 @@ class MuGrokfast {
   void applyMuon(ParamState& state, const torch::Tensor& o);
   // Orthogonalises and applies directions[i] for each state i that has one.
   void orthogonalizeAndApply(const std::vector<torch::Tensor>& directions);
+  // Orthogonalises one Newton-Schulz batch's directions (those defined), in member order.
+  std::vector<torch::Tensor> orthogonalizeBatch(const std::vector<size_t>& batch,
+                                                const std::vector<torch::Tensor>& directions) const;
   void adamUpdate(ParamState& state, const torch::Tensor& grad);
 
   MuGrokfastOptions options_;
@@ -93,11 +96,15 @@ class MuGrokfast {
   std::vector<ParamState> states_;
   double lrScale_ = 1.0;
   int64_t stepCount_ = 0;
-  // Set by shareOrthogonalization: the owner rank of each state (-1 for the fallback group),
-  // each Muon state's offset in the flat float32 exchange buffer, and the buffer itself
-  // (undefined without Muon parameters), reused every step.
+  // The Muon states' Newton-Schulz batches (state indices; groupNewtonSchulzBatches), fixed
+  // at construction whatever the world size: up to kMaxNewtonSchulzBatch same-shape matrices
+  // on a GPU, one matrix each on a CPU (orthogonalization_shards.hpp says why).
+  std::vector<std::vector<size_t>> nsBatches_;
+  // Set by shareOrthogonalization: the owner rank of each batch, each Muon state's offset in
+  // the flat float32 exchange buffer, and the buffer itself (undefined without Muon
+  // parameters), reused every step.
   OrthogonalizationSharing sharing_;
-  std::vector<int> owner_;
+  std::vector<int> batchOwner_;
   std::vector<int64_t> exchangeOffset_;
   int64_t exchangeElements_ = 0;
   torch::Tensor exchange_;

@@ -1,6 +1,8 @@
 #pragma once
-// Approximate orthogonalisation of an update matrix, the core of Muon.
+// Approximate orthogonalisation of update matrices, the core of Muon.
 #include <torch/types.h>
+
+#include <vector>
 
 namespace cog::optim {
 
@@ -26,5 +28,13 @@ struct NewtonSchulzCoefficients {
 // matrix (min(rows, cols)^2 instead of max^2).
 torch::Tensor newtonSchulzOrthogonalize(const torch::Tensor& g, int steps = 5,
                                         NewtonSchulzCoefficients coeffs = {});
+
+// The same for several matrices at once, as batched matrix products (one bmm/baddbmm per
+// product for the whole batch instead of one mm per matrix): every gs[i] is 2-D and all have
+// the same shape up to transposition (r x c or c x r; a tall one is transposed first, as
+// above, so it joins the wide ones). Result i is newtonSchulzOrthogonalize(gs[i]) up to float
+// rounding (each matrix keeps its own norm), with gs[i]'s shape and dtype.
+std::vector<torch::Tensor> newtonSchulzOrthogonalizeBatch(const std::vector<torch::Tensor>& gs, int steps = 5,
+                                                          NewtonSchulzCoefficients coeffs = {});
 
 }  // namespace cog::optim

@@ -10,6 +10,7 @@ namespace cog::worker {
 struct DemoOptions {
   std::string run_dir = "runs/demo";
   int threads = 1;
+  std::string blas_core;  // how the entry point chose the OpenBLAS kernels, shown with the versions
   const std::atomic<bool>* stop_requested = nullptr;
 };
 

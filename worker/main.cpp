@@ -12,6 +12,7 @@
 
 #include "comms/bootstrap.hpp"
 #include "common/error.hpp"
+#include "worker/blas/blas_core_startup.hpp"
 #include "worker/commands.hpp"
 #include "worker/demo.hpp"
 #include "worker/exit_codes.hpp"
@@ -54,6 +55,11 @@ CoordinatorAddress coordinatorFromEnvironment() {
 
 int main(int argc, char** argv) {
   using namespace cog::worker;
+  // First of all: OpenBLAS picked its kernels when it loaded, and on CPUs it does not know
+  // they can be 4x slower than the CPU allows; this may re-execute cogworker with
+  // OPENBLAS_CORETYPE set (worker/blas/blas_core_startup.hpp). The user's setting wins.
+  const blas::BlasCoreDecision blas_core =
+      blas::useFastestBlasCore(argv, [](const char* name) { return std::getenv(name); }, blas::loadedOpenblasCore());
   // The launcher's environment is mapped once, here (comms/bootstrap.hpp), and Open MPI's
   // tuning defaults for gradient buckets are set before MPI starts.
   cog::comms::applyMpiTuningDefaults();
@@ -147,7 +153,7 @@ int main(int argc, char** argv) {
   try {
     torch::set_num_threads(threads);
     if (show_version) {
-      std::cout << formatVersionInfo(collectVersionInfo());
+      std::cout << formatVersionInfo(collectVersionInfo(blas::describeBlasCore(blas_core)));
       return kExitOk;
     }
     if (*train_cmd) {
@@ -200,6 +206,7 @@ int main(int argc, char** argv) {
       std::signal(SIGTERM, onStopSignal);
       std::signal(SIGINT, onStopSignal);
       demo_options.threads = threads;
+      demo_options.blas_core = blas::describeBlasCore(blas_core);
       demo_options.stop_requested = &g_stop_requested;
       return runDemo(demo_options);
     }

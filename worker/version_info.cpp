@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <utility>
 
 #include "comms/collective.hpp"
 #include "worker/build_info.hpp"
@@ -49,11 +50,12 @@ std::string describeBlas() {
 
 }  // namespace
 
-VersionInfo collectVersionInfo() {
+VersionInfo collectVersionInfo(std::string blas_core) {
   VersionInfo info;
   info.cog = kCogVersion;
   info.torch = TORCH_VERSION;
   info.blas = describeBlas();
+  info.blas_core = std::move(blas_core);
   info.intra_op_threads = torch::get_num_threads();
   info.collectives = comms::compiledBackends();
   return info;
@@ -64,6 +66,7 @@ std::string formatVersionInfo(const VersionInfo& info) {
   os << "cogworker " << info.cog << "\n"
      << "  libtorch     " << info.torch << " (CPU)\n"
      << "  blas         " << info.blas << "\n"
+     << "  blas core    " << info.blas_core << "\n"
      << "  threads      " << info.intra_op_threads << " intra-op\n"
      << "  collectives  ";
   if (info.collectives.empty()) os << "none compiled in (single process only)";

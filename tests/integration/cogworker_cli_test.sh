@@ -21,6 +21,12 @@ expect_exit() {  # expect_exit CODE COMMAND...
 }
 
 check "--version names libtorch and the BLAS" bash -c "'$bin' --version | grep -q 'libtorch' && '$bin' --version | grep -qi 'blas'"
+# The OpenBLAS core and why (worker/blas/blas_core_choice.hpp): the user's OPENBLAS_CORETYPE wins;
+# without one, OpenBLAS's choice stands or cogworker re-executed itself with a faster core.
+check "--version keeps and names the user's OPENBLAS_CORETYPE" \
+  bash -c "OPENBLAS_CORETYPE=Prescott '$bin' --version | grep -q 'blas core    Prescott (set by the user in OPENBLAS_CORETYPE'"
+check "--version says why OpenBLAS runs the core it runs" \
+  bash -c "env -u OPENBLAS_CORETYPE '$bin' --version | grep -E -q \"blas core    [A-Za-z0-9_]+ \\((OpenBLAS's own choice|OPENBLAS_CORETYPE set by Cog: OpenBLAS chose)\""
 
 # A short run ends with exit 0, a final checkpoint and one metrics line per report.
 check "train runs to max_steps" expect_exit 0 "$bin" --threads 1 train --config "$micro" --run-dir "$work/run" \

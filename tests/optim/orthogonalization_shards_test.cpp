@@ -17,8 +17,10 @@ namespace {
 TEST(OptimOrthogonalizationShards, EveryMatrixHasOneOwnerAndTheWorkIsBalanced) {
   const std::vector<std::pair<int64_t, int64_t>> shapes = {
       {192, 192}, {512, 192}, {192, 512}, {192, 192}, {96, 192}, {192, 96}, {192, 192}, {512, 192}};
+  std::vector<double> costs;
+  for (const auto& [rows, cols] : shapes) costs.push_back(newtonSchulzCost(rows, cols));
   for (int world : {1, 2, 3, 8}) {
-    const auto owners = assignOrthogonalizationOwners(shapes, world);
+    const auto owners = assignOrthogonalizationOwners(costs, world);
     ASSERT_EQ(owners.size(), shapes.size());
     std::vector<double> load(static_cast<size_t>(world), 0.0);
     double biggest = 0;
@@ -32,9 +34,23 @@ TEST(OptimOrthogonalizationShards, EveryMatrixHasOneOwnerAndTheWorkIsBalanced) {
     const auto [lo, hi] = std::minmax_element(load.begin(), load.end());
     // Greedy LPT never leaves the busiest rank more than one matrix ahead of the idlest.
     EXPECT_LE(*hi - *lo, biggest) << "world " << world;
-    EXPECT_EQ(owners, assignOrthogonalizationOwners(shapes, world)) << "the plan must be deterministic";
+    EXPECT_EQ(owners, assignOrthogonalizationOwners(costs, world)) << "the plan must be deterministic";
   }
-  EXPECT_EQ(assignOrthogonalizationOwners(shapes, 1), std::vector<int>(shapes.size(), 0));
+  EXPECT_EQ(assignOrthogonalizationOwners(costs, 1), std::vector<int>(shapes.size(), 0));
+}
+
+TEST(OptimOrthogonalizationShards, BatchesJoinShapesUpToTransposeAndSplitEvenly) {
+  // 0, 3, 6 square; 1, 2, 7 one shape up to transpose; 4, 5 another.
+  const std::vector<std::pair<int64_t, int64_t>> shapes = {
+      {192, 192}, {512, 192}, {192, 512}, {192, 192}, {96, 192}, {192, 96}, {192, 192}, {512, 192}};
+  using Batches = std::vector<std::vector<size_t>>;
+  EXPECT_EQ(groupNewtonSchulzBatches(shapes), (Batches{{0, 3, 6}, {1, 2, 7}, {4, 5}}));
+  // Three of one shape at most two per batch: 2 + 1, in input order.
+  EXPECT_EQ(groupNewtonSchulzBatches(shapes, 2), (Batches{{0, 3}, {1, 2}, {4, 5}, {6}, {7}}));
+  // Nine at most eight per batch: 5 + 4, not 8 + 1.
+  const std::vector<std::pair<int64_t, int64_t>> nine(9, {64, 32});
+  EXPECT_EQ(groupNewtonSchulzBatches(nine, 8), (Batches{{0, 1, 2, 3, 4}, {5, 6, 7, 8}}));
+  EXPECT_TRUE(groupNewtonSchulzBatches({}).empty());
 }
 
 TEST(OptimOrthogonalizationShards, CostIsSymmetricAndGrowsWithSize) {

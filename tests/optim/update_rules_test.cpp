@@ -85,6 +85,29 @@ TEST(OptimNewtonSchulz, KeepsDtypeAndRejectsVectors) {
   EXPECT_THROW(newtonSchulzOrthogonalize(torch::ones({5})), InvariantError);
 }
 
+TEST(OptimNewtonSchulz, BatchedEqualsOneMatrixAtATime) {
+  torch::manual_seed(11);
+  // Square, wide and tall (transposed into the wide ones' batch), a zero matrix, and norms
+  // far apart: each matrix must keep its own normalisation and orientation.
+  const std::vector<torch::Tensor> gs = {torch::randn({24, 64}), torch::randn({64, 24}) * 100,
+                                         torch::zeros({24, 64}), torch::randn({64, 24}) * 1e-3,
+                                         torch::randn({24, 64}).to(torch::kDouble)};
+  const std::vector<torch::Tensor> batched = newtonSchulzOrthogonalizeBatch(gs);
+  ASSERT_EQ(batched.size(), gs.size());
+  for (size_t i = 0; i < gs.size(); ++i) {
+    const torch::Tensor alone = newtonSchulzOrthogonalize(gs[i]);
+    EXPECT_EQ(batched[i].sizes(), gs[i].sizes()) << "matrix " << i;
+    EXPECT_EQ(batched[i].scalar_type(), gs[i].scalar_type()) << "matrix " << i;
+    EXPECT_TRUE(torch::allclose(batched[i], alone, /*rtol=*/1e-5, /*atol=*/1e-6)) << "matrix " << i;
+  }
+  const std::vector<torch::Tensor> squares = {torch::randn({32, 32}), torch::randn({32, 32}) * 7};
+  const auto square_batch = newtonSchulzOrthogonalizeBatch(squares);
+  for (size_t i = 0; i < squares.size(); ++i) {
+    EXPECT_TRUE(torch::allclose(square_batch[i], newtonSchulzOrthogonalize(squares[i]), 1e-5, 1e-6));
+  }
+  EXPECT_THROW(newtonSchulzOrthogonalizeBatch({torch::randn({24, 64}), torch::randn({24, 32})}), InvariantError);
+}
+
 TEST(OptimGrokfastFilter, MatchesTheFormulaByHand) {
   // alpha 0.75, lambda 0.5: every number below is exact in binary floating point.
   const GrokfastFilter filter(0.75, 0.5);
