@@ -73,7 +73,7 @@ Manifest parseManifest(const std::string& text, const std::filesystem::path& sou
   json doc;
   try {
     doc = json::parse(text);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // parse_error, and out_of_range for a number beyond double
     fail(source, std::string("is not valid JSON: ") + e.what());
   }
   if (!doc.is_object()) fail(source, "is not a JSON object");

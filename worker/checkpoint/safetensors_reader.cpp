@@ -47,7 +47,7 @@ class HeaderParser {
     json header;
     try {
       header = json::parse(text, noteKeys);
-    } catch (const json::parse_error& e) {
+    } catch (const json::exception& e) {  // parse_error, and out_of_range for a number beyond double
       fail(std::string("header is not valid JSON: ") + e.what());
     }
     if (!header.is_object()) fail("header is not a JSON object");

@@ -149,6 +149,11 @@ TEST(CheckpointRoundTrip, UnknownVersionAndFormatAreRefused) {
   writeText(manifestPath, "{not json");
   message = checkpointErrorOf([&] { CheckpointReader reader(ckpt); });
   EXPECT_NE(message.find("not valid JSON"), std::string::npos) << message;
+
+  // A number beyond double is nlohmann's out_of_range, not a parse_error.
+  writeText(manifestPath, R"({"format": "cog-checkpoint", "version": 3e363})");
+  message = checkpointErrorOf([&] { CheckpointReader reader(ckpt); });
+  EXPECT_NE(message.find("not valid JSON"), std::string::npos) << message;
 }
 
 TEST(CheckpointRoundTrip, ManifestPathsOutsideTheDirectoryAreRefused) {

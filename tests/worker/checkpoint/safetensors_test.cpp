@@ -179,6 +179,8 @@ TEST(CheckpointSafetensors, CorruptFilesAreRefusedWithTheReason) {
   expectRefused(path, lengthPrefixed("{}", "").substr(0, 8) + "{", "goes beyond the end");
   expectRefused(path, lengthPrefixed("{\"a\":", ""), "not valid JSON");
   expectRefused(path, lengthPrefixed("[1,2]", ""), "not a JSON object");
+  // A number beyond double is nlohmann's out_of_range, not a parse_error (found by fuzzing).
+  expectRefused(path, lengthPrefixed(R"({"__metadata__":{"format":3e363}})", ""), "not valid JSON");
   expectRefused(path, lengthPrefixed("{" + tensor("w", "F8", "[2]", 0, 2) + "}", "dd"),
                 "tensor 'w' has unsupported dtype 'F8'");
   expectRefused(path, lengthPrefixed("{" + tensor("w", "F32", "[-2]", 0, 8) + "}", eight),
