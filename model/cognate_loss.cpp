@@ -1,50 +1,61 @@
 #include "model/cognate_loss.hpp"
 
+#include <algorithm>
+
 #include <torch/torch.h>
 
 namespace cog::model {
 
+torch::Tensor scoredPositions(const torch::Tensor& targets, int64_t ignore_index) {
+  return targets.reshape({-1}).ne(ignore_index).nonzero().reshape({-1});
+}
+
 CognateLoss cognateLoss(CognateModelImpl& model, const CognateOutput& output,
-                        const torch::Tensor& targets, int64_t ignore_index, double normalizer) {
+                        const torch::Tensor& targets, int64_t ignore_index, double normalizer,
+                        const torch::Tensor& scored_positions) {
   const auto& config = model.config();
   const auto weights = config.activeStepWeights();
   // When inference halted early fewer states exist; weight the ones present, last = heaviest.
   const size_t states = output.step_hidden.size();
   const size_t first_weight = weights.size() - states;
 
-  auto flat_targets = targets.reshape({-1});
-  auto valid = (flat_targets != ignore_index);
-  auto valid_f = valid.to(torch::kFloat32);
-  auto valid_count = normalizer > 0 ? torch::full({}, normalizer, valid_f.options())
-                                    : valid_f.sum().clamp_min(1.0);
-  auto safe_targets = flat_targets.masked_fill(valid.logical_not(), 0);
+  // Every loss term is a sum over scored positions, so the others are dropped before the
+  // vocabulary projection; the result is the same as scoring all and masking.
+  const auto positions = scored_positions.defined() ? scored_positions : scoredPositions(targets, ignore_index);
+  const auto scored_targets = targets.reshape({-1}).index_select(0, positions);
+  const double scored = static_cast<double>(positions.numel());
+  const double per_token = normalizer > 0 ? normalizer : std::max(scored, 1.0);
+  auto at_scored = [&](const torch::Tensor& per_position) {  // [B, T] or [B, T, D] -> [scored(, D)]
+    const auto flat = per_position.dim() == 3 ? per_position.reshape({-1, per_position.size(-1)})
+                                              : per_position.reshape({-1});
+    return flat.index_select(0, positions);
+  };
 
   CognateLoss loss;
   torch::Tensor weighted = torch::zeros({}, output.step_hidden.front().options());
   double weight_sum = 0.0;
-  std::vector<torch::Tensor> correct;  // per step t >= 1: argmax == target, [B*T]
+  std::vector<torch::Tensor> step_ce;
+  std::vector<torch::Tensor> correct;  // per step t >= 1: argmax == target, [scored]
   for (size_t t = 0; t < states; ++t) {
-    auto logits = model.logits(output.step_hidden[t]);
-    auto flat_logits = logits.reshape({-1, logits.size(-1)});
+    auto logits = model.logits(at_scored(output.step_hidden[t]));
     auto ce = torch::nn::functional::cross_entropy(
-                  flat_logits, flat_targets,
-                  torch::nn::functional::CrossEntropyFuncOptions().ignore_index(ignore_index).reduction(torch::kSum)) /
-              valid_count;
+                  logits, scored_targets, torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum)) /
+              per_token;
     const double w = weights[first_weight + t];
     weighted = weighted + w * ce;
     weight_sum += w;
-    loss.step_ce.push_back(ce.item<double>());
+    step_ce.push_back(ce.detach());
     if (t + 1 == states) loss.final_ce = ce;
-    if (t >= 1) correct.push_back((flat_logits.detach().argmax(-1) == safe_targets).to(torch::kFloat32));
+    if (t >= 1) correct.push_back((logits.detach().argmax(-1) == scored_targets).to(torch::kFloat32));
   }
+  loss.step_ce = torch::stack(step_ce);
   loss.deep_supervision = weighted / weight_sum;
 
   loss.act_bce = torch::zeros({}, loss.deep_supervision.options());
   for (size_t t = 0; t < output.halt_logits.size(); ++t) {
     auto per_position = torch::binary_cross_entropy_with_logits(
-        output.halt_logits[t].reshape({-1}), correct[t], /*weight=*/{}, /*pos_weight=*/{},
-        at::Reduction::None);
-    loss.act_bce = loss.act_bce + (per_position * valid_f).sum() / valid_count;
+        at_scored(output.halt_logits[t]), correct[t], /*weight=*/{}, /*pos_weight=*/{}, at::Reduction::Sum);
+    loss.act_bce = loss.act_bce + per_position / per_token;
   }
   if (!output.halt_logits.empty()) loss.act_bce = loss.act_bce / static_cast<double>(output.halt_logits.size());
 

@@ -1,6 +1,7 @@
 #pragma once
 #include <torch/types.h>
 
+#include "model/cognate_loss.hpp"
 #include "worker/data/epoch_stream.hpp"
 
 namespace cog::worker {
@@ -14,6 +15,9 @@ struct BatchTensors {
   // [rows, seq_len] int64 record index within the row (data.packing: documents), for
   // model::ForwardOptions::segments; undefined when every row is one sequence.
   torch::Tensor segments;
+  // [scored] int64 flat indices of the positions whose target is scored (model::cognateLoss
+  // projects only those), found on the host so a GPU step never waits to read a count back.
+  torch::Tensor scored_positions;
 };
 
 // Copies a data::TokenBatch (int32, row-major) into the int64 tensors the model takes, on
@@ -31,8 +35,10 @@ inline BatchTensors toTensors(const data::TokenBatch& batch, const torch::Device
   if (!batch.segments.empty()) {
     segments = torch::from_blob(const_cast<int32_t*>(batch.segments.data()), shape, int32).to(torch::kLong);
   }
-  if (device.is_cpu()) return {inputs, targets, segments};
-  return {inputs.to(device), targets.to(device), segments.defined() ? segments.to(device) : segments};
+  auto scored_positions = model::scoredPositions(targets, kIgnoredTarget);
+  if (device.is_cpu()) return {inputs, targets, segments, scored_positions};
+  return {inputs.to(device), targets.to(device), segments.defined() ? segments.to(device) : segments,
+          scored_positions.to(device)};
 }
 
 }  // namespace cog::worker

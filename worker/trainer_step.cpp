@@ -78,7 +78,7 @@ model::CognateLoss Trainer::State::forwardLoss(const data::TokenBatch& batch, do
   model::ForwardOptions options;
   options.segments = tensors.segments;
   const auto out = net->forward(tensors.inputs, options);
-  return model::cognateLoss(*net, out, tensors.targets, kIgnoredTarget, normalizer);
+  return model::cognateLoss(*net, out, tensors.targets, kIgnoredTarget, normalizer, tensors.scored_positions);
 }
 
 // faults.*: the failures the coordinator's tests provoke (a NaN loss, a hung or crashed rank).
@@ -111,10 +111,14 @@ void Trainer::State::backward(const model::CognateLoss& loss) {
 // One small allreduce: the mean loss over ranks, and whether any rank saw a non-finite loss
 // or gradient norm — then every rank skips, or every rank steps.
 AgreedStep Trainer::State::agreeOnLoss(const model::CognateLoss& loss, double grad_norm) {
-  const double local_loss = loss.total.item<double>();
+  // One read-back of the four scalars (one host sync on a GPU, not four).
+  const auto scalars = torch::stack({loss.total.detach(), loss.final_ce.detach(), loss.act_bce.detach(),
+                                     loss.gate_entropy.detach().to(loss.total.scalar_type())})
+                           .to(torch::kCPU, torch::kFloat64);
+  const double* local = scalars.data_ptr<double>();
+  const double local_loss = local[0];
   const bool local_finite = std::isfinite(local_loss) && std::isfinite(grad_norm);
-  const auto sums = sumOverRanks({local_loss, local_finite ? 0.0 : 1.0, loss.final_ce.item<double>(),
-                                  loss.act_bce.item<double>(), loss.gate_entropy.item<double>()});
+  const auto sums = sumOverRanks({local_loss, local_finite ? 0.0 : 1.0, local[1], local[2], local[3]});
   const double n = static_cast<double>(world());
   AgreedStep agreed;
   agreed.loss = sums[0] / n;

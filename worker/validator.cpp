@@ -36,12 +36,15 @@ LossResult evaluateLoss(model::CognateModelImpl& model, const data::EpochStream&
     model::ForwardOptions options;
     options.segments = tensors.segments;
     auto out = model.forward(tensors.inputs, options);
-    auto logits = model.logits(out.step_hidden.back());
+    // Only the scored positions are projected to logits (unscored ones would add nothing).
+    const auto& scored = tensors.scored_positions;
+    auto hidden = out.step_hidden.back();
+    auto logits = model.logits(hidden.reshape({-1, hidden.size(-1)}).index_select(0, scored));
     auto ce = torch::nn::functional::cross_entropy(
-        logits.reshape({-1, logits.size(-1)}), tensors.targets.reshape({-1}),
+        logits, tensors.targets.reshape({-1}).index_select(0, scored),
         torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum));
-    result.loss_sum += ce.item<double>();  // ignored targets (not scored) add nothing
-    result.tokens += tensors.targets.ne(kIgnoredTarget).sum().item<int64_t>();
+    result.loss_sum += ce.item<double>();
+    result.tokens += scored.numel();
   }
   if (was_training) model.train();
   return result;

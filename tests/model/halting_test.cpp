@@ -105,19 +105,38 @@ TEST(DeepSupervision, WeightsTheStepsAndBackpropagatesEverywhere) {
   auto out = model->forward(tokens);
   auto loss = cognateLoss(*model, out, targets);
   const auto w = model->config().activeStepWeights();
-  ASSERT_EQ(loss.step_ce.size(), 4u);
+  ASSERT_EQ(loss.step_ce.size(0), 4);
   double weighted = 0, sum = 0;
   for (size_t t = 0; t < w.size(); ++t) {
-    weighted += w[t] * loss.step_ce[t];
+    weighted += w[t] * loss.step_ce[static_cast<int64_t>(t)].item<double>();
     sum += w[t];
   }
   EXPECT_NEAR(loss.deep_supervision.item<double>(), weighted / sum, 1e-5);
-  EXPECT_NEAR(loss.final_ce.item<double>(), loss.step_ce.back(), 1e-6);
+  EXPECT_NEAR(loss.final_ce.item<double>(), loss.step_ce[-1].item<double>(), 1e-6);
   loss.total.backward();
   for (const auto& p : model->named_parameters()) {
     ASSERT_TRUE(p.value().grad().defined()) << p.key();
     EXPECT_GT(p.value().grad().abs().sum().item<double>(), 0.0) << p.key() << " gets no gradient";
   }
+}
+
+// The loss projects only the scored positions to logits; it must equal the cross-entropy over
+// every position with the unscored ones ignored, and not depend on what they hold.
+TEST(DeepSupervision, ScoresOnlyTheScoredPositionsAsAFullMaskedCrossEntropyWould) {
+  auto model = makeCognateModel(testing::smallConfig("reasoning"));
+  auto tokens = testing::randomTokens(2, 12, 259, 4);
+  auto targets = testing::randomTokens(2, 12, 259, 8);
+  targets.masked_fill_(torch::arange(12).remainder(3).ne(0).unsqueeze(0).expand_as(targets), -100);
+  auto out = model->forward(tokens);
+  auto loss = cognateLoss(*model, out, targets);
+  auto logits = model->logits(out.step_hidden.back());
+  const double full = torch::nn::functional::cross_entropy(logits.reshape({-1, logits.size(-1)}), targets.reshape({-1}),
+                                                           torch::nn::functional::CrossEntropyFuncOptions().ignore_index(-100))
+                          .item<double>();
+  EXPECT_NEAR(loss.final_ce.item<double>(), full, 1e-5);
+  auto given = cognateLoss(*model, out, targets, -100, 0, scoredPositions(targets));
+  EXPECT_EQ(given.total.item<double>(), loss.total.item<double>());
+  EXPECT_EQ(scoredPositions(targets).numel(), 8);  // positions 0, 3, 6, 9 of two rows
 }
 
 }  // namespace
