@@ -13,6 +13,11 @@
 namespace cog::data {
 namespace {
 
+// How far ahead packing looks for a record that fills the rest of a row: with level-1/2
+// records (28-90 tokens) in rows of 96, 32 leave 8% of the stream as padding against 24%
+// in drawn order (4: 14%, 128: 7%), while a record moves only a few rows.
+constexpr size_t kRowFillingLookahead = 32;
+
 // Runs before any member is built so a bad fraction fails before minutes of loading.
 const std::vector<CurriculumStage>& checkedStages(const DataConfig& config) {
   if (!(config.val_fraction >= 0.0 && config.val_fraction < 1.0)) {
@@ -199,12 +204,21 @@ std::vector<int32_t> DataSet::recordTokens(int64_t id) const {
                               tokens_.begin() + tokenStarts_[i + 1]);
 }
 
-EpochStream DataSet::pack(const std::vector<int64_t>& ids, int64_t seq_len) const {
+EpochStream DataSet::pack(const std::vector<int64_t>& drawn, int64_t seq_len) const {
   COG_ENFORCE_GE(seq_len, 1);
+  auto length_of = [&](int64_t id) { return tokenStarts_[static_cast<size_t>(id) + 1] - tokenStarts_[static_cast<size_t>(id)]; };
+  std::vector<int64_t> ids = drawn;
+  if (wholeRecords_) {
+    std::vector<int64_t> lengths;
+    lengths.reserve(drawn.size());
+    for (int64_t id : drawn) lengths.push_back(length_of(id));
+    const auto order = rowFillingOrder(lengths, seq_len, kRowFillingLookahead);
+    for (size_t k = 0; k < order.size(); ++k) ids[k] = drawn[order[k]];
+  }
   const bool track_scored = answerOnlyLoss_ || wholeRecords_;
   size_t unpadded = 0;
   for (int64_t id : ids) {
-    unpadded += static_cast<size_t>(tokenStarts_[static_cast<size_t>(id) + 1] - tokenStarts_[static_cast<size_t>(id)]);
+    unpadded += static_cast<size_t>(length_of(id));
   }
   std::vector<int32_t> stream;
   std::vector<uint8_t> scored;

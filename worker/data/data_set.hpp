@@ -83,7 +83,9 @@ class DataSet {
   void tokenizeAll(const Tokenizer& tokenizer);
   void checkStagesDrawRecords() const;
   std::vector<int64_t> eligibleTrainIds(size_t source, int max_difficulty) const;
-  EpochStream pack(const std::vector<int64_t>& ids, int64_t seq_len) const;
+  // The drawn records as one stream; with whole records (aligned, documents) in
+  // rowFillingOrder, so that rows are filled rather than padded.
+  EpochStream pack(const std::vector<int64_t>& drawn, int64_t seq_len) const;
 
   Curriculum curriculum_;
   uint64_t seed_;

@@ -6,6 +6,30 @@
 
 namespace cog::data {
 
+std::vector<size_t> rowFillingOrder(const std::vector<int64_t>& lengths, int64_t seq_len, size_t lookahead) {
+  COG_ENFORCE_GE(seq_len, 1);
+  std::vector<size_t> order;
+  order.reserve(lengths.size());
+  std::vector<size_t> waiting;  // not yet placed, oldest first, at most `lookahead`
+  size_t next = 0;
+  int64_t stream_size = 0;
+  while (order.size() < lengths.size()) {
+    while (waiting.size() < std::max<size_t>(lookahead, 1) && next < lengths.size()) waiting.push_back(next++);
+    size_t pick = 0;  // none fits: the oldest starts the next row
+    for (size_t k = 0; k < waiting.size(); ++k) {
+      if (padBeforeWholeRecord(stream_size, lengths[waiting[k]], seq_len) == 0) {
+        pick = k;
+        break;
+      }
+    }
+    const size_t record = waiting[pick];
+    waiting.erase(waiting.begin() + static_cast<std::ptrdiff_t>(pick));
+    stream_size += padBeforeWholeRecord(stream_size, lengths[record], seq_len) + lengths[record];
+    order.push_back(record);
+  }
+  return order;
+}
+
 int64_t TokenBatch::scoredCount() const {
   int64_t n = 0;
   for (uint8_t s : scored) n += s;

@@ -18,6 +18,7 @@
 // sees exactly the rows of two ranks with batch b, in rank order.
 //
 // Immutable after construction; const methods are safe from several threads.
+#include <cstddef>
 #include <cstdint>
 #include <utility>
 #include <vector>
@@ -49,6 +50,16 @@ inline int64_t padBeforeWholeRecord(int64_t stream_size, int64_t length, int64_t
   const int64_t used = stream_size % seq_len;
   return used != 0 && used + length > seq_len ? seq_len - used : 0;
 }
+
+// Rows that keep records whole pad the end of a row whenever the next record does not fit
+// in it (a recall record after two short sums pads most of a row: a quarter of the level-1/2
+// stream was padding). rowFillingOrder returns the order in which to pack records of
+// `lengths` tokens: the records in their given order, except that when the next one does
+// not fit in what is left of the current row, the first of the next `lookahead` that does
+// is taken instead (and padding only when none does). The oldest waiting record is always
+// the one that starts a row, so no record waits long; the order is a pure function of the
+// lengths (deterministic, the same on every rank).
+std::vector<size_t> rowFillingOrder(const std::vector<int64_t>& lengths, int64_t seq_len, size_t lookahead);
 
 class EpochStream {
  public:
