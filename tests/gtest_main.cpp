@@ -1,15 +1,18 @@
 // main() of every test executable: GoogleTest's, after the OpenBLAS core check that
 // cogworker's main() makes (worker/blas/blas_core_startup.hpp), so that tests run the
-// kernels a training run would and not OpenBLAS's fallback on CPUs it does not know.
+// kernels a training run would and not OpenBLAS's fallback on CPUs it does not know; and with
+// freed tensor memory kept in the process as cogworker keeps it (worker/malloc/).
 #include <gtest/gtest.h>
 
 #include <cstdlib>
 
 #include "worker/blas/blas_core_startup.hpp"
+#include "worker/malloc/malloc_tuning.hpp"
 
 int main(int argc, char** argv) {
   using namespace cog::worker::blas;
   useFastestBlasCore(argv, [](const char* name) { return std::getenv(name); }, loadedOpenblasCore());
+  cog::worker::host_malloc::keepFreedMemoryInProcess([](const char* name) { return std::getenv(name); });
   testing::InitGoogleTest(&argc, argv);
   return RUN_ALL_TESTS();
 }

@@ -103,7 +103,7 @@ std::vector<int> askOriginalPrompts(const std::vector<AskedModel>& models, std::
 }
 
 int runDemo(const DemoOptions& options) {
-  std::cout << formatVersionInfo(collectVersionInfo(options.blas_core)) << "\n";
+  std::cout << formatVersionInfo(collectVersionInfo(options.blas_core, options.host_malloc)) << "\n";
   std::cout << "== The three Cognate variants at full size (preset default) ==\n";
   for (const auto& variant : model::variantNames()) {
     printModelSummary(model::makeModelConfig("default", variant), std::cout);

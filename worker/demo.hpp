@@ -11,6 +11,7 @@ struct DemoOptions {
   std::string run_dir = "runs/demo";
   int threads = 1;
   std::string blas_core;  // how the entry point chose the OpenBLAS kernels, shown with the versions
+  std::string host_malloc;  // how it keeps freed memory (worker/malloc/), likewise
   const std::atomic<bool>* stop_requested = nullptr;
 };
 

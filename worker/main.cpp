@@ -16,6 +16,7 @@
 #include "worker/commands.hpp"
 #include "worker/demo.hpp"
 #include "worker/exit_codes.hpp"
+#include "worker/malloc/malloc_tuning.hpp"
 #include "worker/model_summary.hpp"
 #include "worker/smoke_step.hpp"
 #include "worker/trainer.hpp"
@@ -60,6 +61,9 @@ int main(int argc, char** argv) {
   // OPENBLAS_CORETYPE set (worker/blas/blas_core_startup.hpp). The user's setting wins.
   const blas::BlasCoreDecision blas_core =
       blas::useFastestBlasCore(argv, [](const char* name) { return std::getenv(name); }, blas::loadedOpenblasCore());
+  // Before the first tensor: freed tensor memory stays in the process (worker/malloc/).
+  const std::string host_malloc =
+      host_malloc::keepFreedMemoryInProcess([](const char* name) { return std::getenv(name); });
   // The launcher's environment is mapped once, here (comms/bootstrap.hpp), and Open MPI's
   // tuning defaults for gradient buckets are set before MPI starts.
   cog::comms::applyMpiTuningDefaults();
@@ -153,7 +157,7 @@ int main(int argc, char** argv) {
   try {
     torch::set_num_threads(threads);
     if (show_version) {
-      std::cout << formatVersionInfo(collectVersionInfo(blas::describeBlasCore(blas_core)));
+      std::cout << formatVersionInfo(collectVersionInfo(blas::describeBlasCore(blas_core), host_malloc));
       return kExitOk;
     }
     if (*train_cmd) {
@@ -207,6 +211,7 @@ int main(int argc, char** argv) {
       std::signal(SIGINT, onStopSignal);
       demo_options.threads = threads;
       demo_options.blas_core = blas::describeBlasCore(blas_core);
+      demo_options.host_malloc = host_malloc;
       demo_options.stop_requested = &g_stop_requested;
       return runDemo(demo_options);
     }

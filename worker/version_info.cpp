@@ -50,12 +50,13 @@ std::string describeBlas() {
 
 }  // namespace
 
-VersionInfo collectVersionInfo(std::string blas_core) {
+VersionInfo collectVersionInfo(std::string blas_core, std::string host_malloc) {
   VersionInfo info;
   info.cog = kCogVersion;
   info.torch = TORCH_VERSION;
   info.blas = describeBlas();
   info.blas_core = std::move(blas_core);
+  info.host_malloc = std::move(host_malloc);
   info.intra_op_threads = torch::get_num_threads();
   info.collectives = comms::compiledBackends();
   return info;
@@ -67,6 +68,7 @@ std::string formatVersionInfo(const VersionInfo& info) {
      << "  libtorch     " << info.torch << " (CPU)\n"
      << "  blas         " << info.blas << "\n"
      << "  blas core    " << info.blas_core << "\n"
+     << "  host malloc  " << (info.host_malloc.empty() ? "glibc defaults" : info.host_malloc) << "\n"
      << "  threads      " << info.intra_op_threads << " intra-op\n"
      << "  collectives  ";
   if (info.collectives.empty()) os << "none compiled in (single process only)";
