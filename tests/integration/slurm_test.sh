@@ -94,6 +94,11 @@ print(max(json.loads(l)['step'] for l in open('$work/rq/metrics.jsonl') if '\"ty
   # A requeued job waits for a begin time ~2 minutes away: released now, with a longer limit.
   # Asked again while it still waits: an update that reaches slurmctld while the requeue is
   # still being completed can be overwritten by the requeue's own begin time.
+  # Not within the second of the requeue: slurmd refuses a launch credential created in the
+  # same second as the revocation of the job's previous one ("Job credential revoked", the job
+  # then FAILED; seen once in a fresh-clone run when the worker was faster), as it compares
+  # whole seconds.
+  sleep 2
   scontrol update jobid="$id" TimeLimit=10
   released() {
     case "$(sq --jobs="$id")" in

@@ -53,6 +53,8 @@ TEST(WorkerConfig, SetOverridesKeepTypesAndReachListItems) {
   EXPECT_EQ(c.data.packing, data::Packing::stream);
   EXPECT_EQ(loadWorkerConfig(path, {"data.packing=documents"}).data.packing, data::Packing::documents);
   EXPECT_EQ(loadWorkerConfig(path, {"data.packing=aligned"}).data.packing, data::Packing::aligned);
+  EXPECT_FALSE(c.data.fill_rows);
+  EXPECT_TRUE(loadWorkerConfig(path, {"data.packing=documents", "data.fill_rows=true"}).data.fill_rows);
   EXPECT_NE(c.yaml.find("nan_at_step: 12"), std::string::npos) << "the effective YAML is what checkpoints store";
 }
 
@@ -78,6 +80,8 @@ TEST(WorkerConfig, UnknownKeysBadTypesAndBadValuesNameFileKeyAndValue) {
 
   auto packing = errorOf([&] { loadWorkerConfig(path, {"data.packing=dense"}); });
   EXPECT_NE(packing.find("data.packing = dense: expected stream, aligned or documents"), std::string::npos) << packing;
+  auto fill = errorOf([&] { loadWorkerConfig(path, {"data.fill_rows=true"}); });
+  EXPECT_NE(fill.find("data.fill_rows = true: only for packing aligned or documents"), std::string::npos) << fill;
 
   auto seq = errorOf([&] { loadWorkerConfig(path, {"train.seq_len=500"}); });
   EXPECT_NE(seq.find("model.max_seq_len"), std::string::npos) << seq;

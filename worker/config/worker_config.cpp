@@ -109,6 +109,10 @@ void parseData(YamlFields f, data::DataConfig& d, const std::string& base_dir) {
   } else {
     f.fail("packing", packing + ": expected stream, aligned or documents");
   }
+  f.optional("fill_rows", d.fill_rows);
+  if (d.fill_rows && d.packing == data::Packing::stream) {
+    f.fail("fill_rows", "true: only for packing aligned or documents (stream rows have no padding to fill)");
+  }
   for (auto& c : f.sectionList("curriculum")) {
     data::CurriculumStage stage;
     c.required("from_epoch", stage.from_epoch);

@@ -63,6 +63,13 @@ struct DataConfig {
   //   mode) scored a cut record's tail, often its answer, without the question before the
   //   cut: noise that slowed learn_arithmetic (see bench/learn_arithmetic.yaml).
   Packing packing = Packing::stream;
+  // aligned and documents only ("data.fill_rows"): when the next record does not fit in
+  // the rest of a row, the first of the next 32 that does goes first instead of padding the
+  // row (rowFillingOrder in epoch_stream.hpp; level-1/2 rows of 96: 8% padding instead of
+  // 24%). Off by default until the loss-rise guard stops anchoring its minimum on one noisy
+  // report: the changed order turned configs/scenarios/stage_jump.yaml's micro run (batch 4)
+  // into relaunches rolled back on noise. configs/demo.yaml turns it on.
+  bool fill_rows = false;
 };
 
 }  // namespace cog::data

@@ -60,6 +60,7 @@ DataSet::DataSet(const DataConfig& config, const Tokenizer& tokenizer, int64_t m
       answerOnlyLoss_(config.answer_only_loss),
       wholeRecords_(config.packing == Packing::aligned || config.packing == Packing::documents),
       documents_(config.packing == Packing::documents),
+      fillRows_(config.fill_rows && config.packing != Packing::stream),
       padId_(tokenizer.padId()) {
   loadSources(config, warn);
   checkStagesDrawRecords();
@@ -208,7 +209,7 @@ EpochStream DataSet::pack(const std::vector<int64_t>& drawn, int64_t seq_len) co
   COG_ENFORCE_GE(seq_len, 1);
   auto length_of = [&](int64_t id) { return tokenStarts_[static_cast<size_t>(id) + 1] - tokenStarts_[static_cast<size_t>(id)]; };
   std::vector<int64_t> ids = drawn;
-  if (wholeRecords_) {
+  if (fillRows_) {
     std::vector<int64_t> lengths;
     lengths.reserve(drawn.size());
     for (int64_t id : drawn) lengths.push_back(length_of(id));

@@ -83,8 +83,8 @@ class DataSet {
   void tokenizeAll(const Tokenizer& tokenizer);
   void checkStagesDrawRecords() const;
   std::vector<int64_t> eligibleTrainIds(size_t source, int max_difficulty) const;
-  // The drawn records as one stream; with whole records (aligned, documents) in
-  // rowFillingOrder, so that rows are filled rather than padded.
+  // The drawn records as one stream; with data.fill_rows in rowFillingOrder, so that rows
+  // are filled rather than padded.
   EpochStream pack(const std::vector<int64_t>& drawn, int64_t seq_len) const;
 
   Curriculum curriculum_;
@@ -92,6 +92,7 @@ class DataSet {
   bool answerOnlyLoss_ = false;
   bool wholeRecords_ = false;  // aligned or documents: a record that fits a row is never cut
   bool documents_ = false;
+  bool fillRows_ = false;  // data.fill_rows: pack in rowFillingOrder
   int32_t padId_ = 0;
   std::vector<double> weights_;  // per source
   std::vector<SourceStats> stats_;

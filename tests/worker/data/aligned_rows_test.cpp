@@ -125,11 +125,12 @@ TEST(RowFillingOrder, TakesTheFirstRecordAheadThatFitsElseTheOldest) {
   EXPECT_TRUE(rowFillingOrder({}, 100, 8).empty());
 }
 
-// The demo's data in rows of 96: every drawn record is packed exactly once, and rows are
-// filled, not padded.
+// data.fill_rows on the demo's data in rows of 96: every drawn record is packed exactly
+// once, and rows are filled, not padded. (Off, the drawn order is kept: the tests above.)
 TEST(AlignedRows, RowsAreFilledWithEveryDrawnRecordOnce) {
   DataConfig config = alignedConfig(false);
   config.sources = {test::syntheticSource(2000)};
+  config.fill_rows = true;
   ByteTokenizer tokenizer;
   DataSet dataset(config, tokenizer, kSeqLen, silentWarningSink());
   const EpochStream stream = dataset.trainStream(0);
