@@ -6,8 +6,9 @@
 // are freed) with its own mmap and returns it to the kernel with munmap on free, and it trims
 // the heap's free top above 128 KiB. A training step allocates and frees the same activation
 // and gradient tensors (MiBs each) every step, so every step page-faulted them in afresh and
-// zeroed them: measured on the tiny preset at batch 32 x 96 (1 thread, a 2-core VM), 1.5-1.9 s
-// a step, 0.96-1.01 s with the thresholds below; page faults and memset were 14% of a profile.
+// zeroed them: measured on the tiny preset at batch 32 x 96 (1 thread, a 2-core VM, runs
+// interleaved), 1.55-2.11 s a step, 1.00-1.04 s with the thresholds below; page faults and
+// memset were 14% of a profile.
 // Call it first thing in main() (cogworker, the test executables).
 #include <functional>
 #include <string>
