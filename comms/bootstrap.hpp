@@ -6,13 +6,11 @@
 // Order: OpenMPI's mpirun (OMPI_COMM_WORLD_*), then Slurm's srun (SLURM_PROCID...), else a
 // world of one. mpirun inside an sbatch allocation sets both; mpirun's view wins because it
 // describes the processes actually started.
-#include <functional>
 
 #include "comms/collective.hpp"
+#include "common/environment_lookup.hpp"
 
 namespace cog::comms {
-
-using EnvironmentLookup = std::function<const char*(const char*)>;
 
 // Throws CommsError naming the variable and its value when a variable is missing, not a
 // non-negative integer, or inconsistent with the others (rank >= size, ...).

@@ -8,14 +8,12 @@
 // sets OPENBLAS_CORETYPE and the marker and re-executes itself (/proc/self/exe, same argv,
 // same pid: mpirun, srun and the coordinator's launcher see nothing). The marker makes the
 // second run keep what it finds, so there is at most one re-execution.
-#include <functional>
 #include <string>
 
+#include "common/environment_lookup.hpp"
 #include "worker/blas/blas_core_choice.hpp"
 
 namespace cog::worker::blas {
-
-using EnvironmentLookup = std::function<const char*(const char*)>;
 
 // The CPU's vector extensions from cpuid (GCC's __builtin_cpu_supports, which also checks
 // that the OS saves the wide registers).

@@ -10,12 +10,11 @@
 // interleaved), 1.55-2.11 s a step, 1.00-1.04 s with the thresholds below; page faults and
 // memset were 14% of a profile.
 // Call it first thing in main() (cogworker, the test executables).
-#include <functional>
 #include <string>
 
-namespace cog::worker::host_malloc {
+#include "common/environment_lookup.hpp"
 
-using EnvironmentLookup = std::function<const char*(const char*)>;
+namespace cog::worker::host_malloc {
 
 // Requests up to this size come from the heap, and the heap keeps up to this much free.
 inline constexpr int kKeepInProcessBytes = 1 << 30;  // 1 GiB
