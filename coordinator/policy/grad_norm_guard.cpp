@@ -5,11 +5,23 @@
 namespace cog::coord {
 
 GradNormGuard::GradNormGuard(const DivergenceConfig& config)
-    : limit_(config.grad_norm_limit), reports_(config.grad_norm_reports) {}
+    : limit_(config.grad_norm_limit),
+      reports_(config.grad_norm_reports),
+      warmup_steps_(config.grad_norm_warmup_steps) {}
+
+void GradNormGuard::newAttempt(int64_t start_step) {
+  attempt_start_step_ = start_step;
+  streak_.clear();
+}
 
 std::optional<Verdict> GradNormGuard::onMetrics(const MetricRow& row) {
   const auto norm = findScalar(row.scalars, wire::metric::kGradNorm);
   if (!norm) return std::nullopt;  // says nothing either way; the streak stands
+  // The initial descent: norms this early say nothing about divergence.
+  if (row.step < attempt_start_step_ + warmup_steps_) {
+    streak_.clear();
+    return std::nullopt;
+  }
   // A NaN norm is the non-finite guard's finding; here it only breaks the streak.
   if (!(*norm > limit_)) {
     streak_.clear();

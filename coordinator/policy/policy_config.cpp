@@ -36,6 +36,7 @@ DivergenceConfig parseDivergence(YamlFields f) {
   f.optional("enabled", c.enabled);
   f.optional("grad_norm_limit", c.grad_norm_limit);
   f.optional("grad_norm_reports", c.grad_norm_reports);
+  f.optional("grad_norm_warmup_steps", c.grad_norm_warmup_steps);
   f.optional("loss_ema_alpha", c.loss_ema_alpha);
   f.optional("loss_ema_warmup_reports", c.loss_ema_warmup_reports);
   f.optional("loss_rise_ratio", c.loss_rise_ratio);
@@ -46,6 +47,7 @@ DivergenceConfig parseDivergence(YamlFields f) {
   f.rejectUnknownKeys();
   requirePositive(f, "grad_norm_limit", c.grad_norm_limit);
   requireAtLeast(f, "grad_norm_reports", c.grad_norm_reports, 1);
+  requireAtLeast(f, "grad_norm_warmup_steps", c.grad_norm_warmup_steps, 0);
   requireFraction(f, "loss_ema_alpha", c.loss_ema_alpha, "(0, 1]", false);
   requireAtLeast(f, "loss_ema_warmup_reports", c.loss_ema_warmup_reports, 0);
   if (!(c.loss_rise_ratio > 1)) {

@@ -53,6 +53,7 @@ TEST(NonFiniteGuard, FlagsInfiniteGradNormAndNanValLossButNotAbsentValues) {
 
 TEST(GradNormGuard, TheLimitItselfIsNotAboveAndAMissingNormKeepsTheStreak) {
   DivergenceConfig config;  // limit 10, 3 reports
+  config.grad_norm_warmup_steps = 0;  // every step judged (the warm-up has its own test)
   GradNormGuard guard(config);
   EXPECT_FALSE(guard.onMetrics(metrics(1, {{"grad_norm", 11}})));
   EXPECT_FALSE(guard.onMetrics(metrics(2, {{"loss", 1}})));        // no grad_norm: no news
@@ -67,6 +68,32 @@ TEST(GradNormGuard, TheLimitItselfIsNotAboveAndAMissingNormKeepsTheStreak) {
 
   guard.newAttempt(0);
   EXPECT_FALSE(guard.onMetrics(metrics(9, {{"grad_norm", 15}})));
+}
+
+// bench/sweep_arithmetic, seed 1, trial t001 (muon_lr 0.0146, fallback_lr 0.00033): a healthy
+// start whose norms were 17.1, 10.01, 11.2 at steps 10-30 was condemned as diverged, and each
+// relaunch at a lower lr stayed above 10 longer, until the trial failed.
+TEST(GradNormGuard, TheInitialDescentOfEveryAttemptIsNotJudged) {
+  DivergenceConfig config;  // limit 10, 3 reports, warm-up 100 steps
+  GradNormGuard guard(config);
+  EXPECT_FALSE(guard.onMetrics(metrics(10, {{"grad_norm", 17.1}})));
+  EXPECT_FALSE(guard.onMetrics(metrics(20, {{"grad_norm", 10.01}})));
+  EXPECT_FALSE(guard.onMetrics(metrics(30, {{"grad_norm", 11.2}})));
+  EXPECT_FALSE(guard.onMetrics(metrics(90, {{"grad_norm", 30}})));
+  // From step 100 on a run above the limit counts; the warm-up's norms are not part of it.
+  EXPECT_FALSE(guard.onMetrics(metrics(100, {{"grad_norm", 12}})));
+  EXPECT_FALSE(guard.onMetrics(metrics(110, {{"grad_norm", 12}})));
+  const auto v = guard.onMetrics(metrics(120, {{"grad_norm", 12}}));
+  ASSERT_TRUE(v);
+  EXPECT_NE(v->reason.find("(steps 100-120)"), std::string::npos) << v->reason;
+
+  // A relaunch from the checkpoint at step 855 warms up again: steps 855-954 are its descent.
+  guard.newAttempt(855);
+  for (int64_t step = 860; step < 955; step += 10)
+    EXPECT_FALSE(guard.onMetrics(metrics(step, {{"grad_norm", 25}}))) << step;
+  EXPECT_FALSE(guard.onMetrics(metrics(960, {{"grad_norm", 25}})));
+  EXPECT_FALSE(guard.onMetrics(metrics(970, {{"grad_norm", 25}})));
+  EXPECT_TRUE(guard.onMetrics(metrics(980, {{"grad_norm", 25}})));
 }
 
 // Feeds `losses` as loss_window_mean reports at steps 1, 2, ... with a fixed seq_len.

@@ -28,6 +28,7 @@ TEST(PolicyConfig, EmptySectionGivesTheDefaults) {
   EXPECT_DOUBLE_EQ(c.early_stopping.min_delta, 0.01);
   EXPECT_DOUBLE_EQ(c.divergence.grad_norm_limit, 10);
   EXPECT_EQ(c.divergence.grad_norm_reports, 3);
+  EXPECT_EQ(c.divergence.grad_norm_warmup_steps, 100);
   EXPECT_DOUBLE_EQ(c.divergence.loss_ema_alpha, 0.1);
   EXPECT_EQ(c.divergence.loss_ema_warmup_reports, 5);
   EXPECT_DOUBLE_EQ(c.divergence.loss_rise_ratio, 1.15);
@@ -49,6 +50,7 @@ divergence:
   enabled: true
   grad_norm_limit: 20
   grad_norm_reports: 2
+  grad_norm_warmup_steps: 0
   loss_ema_alpha: 0.3
   loss_ema_warmup_reports: 0
   loss_rise_ratio: 1.3
@@ -63,6 +65,7 @@ restart: {max_restarts: 0, heartbeat_timeout_s: 2.5}
   EXPECT_DOUBLE_EQ(c.early_stopping.min_delta, 0.001);
   EXPECT_DOUBLE_EQ(c.divergence.grad_norm_limit, 20);
   EXPECT_EQ(c.divergence.grad_norm_reports, 2);
+  EXPECT_EQ(c.divergence.grad_norm_warmup_steps, 0);
   EXPECT_DOUBLE_EQ(c.divergence.loss_ema_alpha, 0.3);
   EXPECT_EQ(c.divergence.loss_ema_warmup_reports, 0);
   EXPECT_DOUBLE_EQ(c.divergence.loss_rise_ratio, 1.3);
@@ -101,6 +104,9 @@ TEST(PolicyConfig, OutOfRangeValuesNameKeyAndValue) {
       std::string::npos);
   EXPECT_NE(errorOf("divergence: {loss_rise_ratio: 1.0}")
                 .find("policies.divergence.loss_rise_ratio = 1.0: must be > 1"),
+            std::string::npos);
+  EXPECT_NE(errorOf("divergence: {grad_norm_warmup_steps: -5}")
+                .find("policies.divergence.grad_norm_warmup_steps = -5: must be >= 0"),
             std::string::npos);
   EXPECT_NE(
       errorOf("divergence: {loss_ema_alpha: 0}").find("policies.divergence.loss_ema_alpha = 0"),
