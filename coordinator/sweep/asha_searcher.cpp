@@ -41,7 +41,13 @@ std::optional<AshaSearcher::Promotion> AshaSearcher::nextPromotion() const {
     std::sort(ordered.begin(), ordered.end(), [](const RungEntry& a, const RungEntry& b) {
       return a.score != b.score ? a.score < b.score : a.seq < b.seq;
     });
-    const size_t top = ordered.size() / static_cast<size_t>(config_.eta);
+    // The paper's cut-off, the first floor(n / eta), grows with the bottom rung. Once the
+    // budget allows no new trial the bottom rung stops growing, and a rung holding fewer than
+    // eta results would keep its leader paused for good with the budget unspent
+    // (bench/sweep_arithmetic, seed 2: the sweep ended with its two best trials paused at 3
+    // of 4 epochs). From then on every rung sends on at least its best.
+    size_t top = ordered.size() / static_cast<size_t>(config_.eta);
+    if (top == 0 && !ordered.empty() && !state_.canStartMore()) top = 1;
     for (size_t i = 0; i < top; ++i) {
       const TrialId id = ordered[i].trial;
       if (!rung.promoted.count(id) && state_.table().at(id).status == TrialStatus::paused)

@@ -16,7 +16,10 @@
 //   Whenever a slot is free, the best candidate of the highest rung that has one is promoted
 //   and resumes from its checkpoint: a candidate is among the first floor(n / eta) of its rung
 //   (ordered by score, then by arrival: ties go to the earlier result) and not yet promoted.
-//   Only when no rung has one does a new trial start. The reporting trial is itself treated
+//   Only when no rung has one does a new trial start. Once max_trials are started (the bottom
+//   rung grows no more) a rung's candidates are at least its best, max(1, floor(n / eta)), so
+//   that a rung with fewer than eta results does not strand its leader paused with the budget
+//   unspent; stop mode keeps at least one from the start. The reporting trial is itself treated
 //   as a freed slot: if it is the next promotion it goes on without the pause/resume round
 //   trip, else it pauses. Results arriving late can make a paused trial a candidate; a trial
 //   promoted earlier stays promoted (the paper's accepted mispromotions).

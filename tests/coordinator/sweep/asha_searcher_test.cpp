@@ -166,19 +166,19 @@ TEST(AshaPromoteMode, PromotesFromCheckpointsExactlyAsHandComputed) {
   EXPECT_EQ(s[0].from_resource, 1);
   EXPECT_EQ(s[0].until_resource, 2);
 
-  EXPECT_DECISION(report(asha, 2, 4, 0.20), pause, 2);  // rung 2: n 1
+  // Rung 2: n 1, floor(1/2) = 0; but every trial of the budget is started, so the rung will
+  // not fill up to eta: its best goes on (at least one per rung from now on), to the end.
+  d = report(asha, 2, 4, 0.20);
+  EXPECT_DECISION(d, proceed, 2);
+  EXPECT_EQ(d.until_resource, 8);
   // A late result lifts trial 4 into rung 1's top 2 (4, 2) past trials 0 and 3.
   d = report(asha, 4, 2, 0.30);
   EXPECT_DECISION(d, proceed, 4);
   EXPECT_EQ(d.until_resource, 4);
   EXPECT_TRUE(asha.suggest(1).empty());
-  // Rung 2 n 2: the candidate is trial 2 (0.20), not 4 (0.25): 4 pauses, 2 is promoted to the end.
+  // Rung 2 n 2: the candidate is trial 2 (0.20, promoted already), not 4 (0.25): 4 pauses.
   EXPECT_DECISION(report(asha, 4, 4, 0.25), pause, 4);
-  s = asha.suggest(1);
-  ASSERT_EQ(s.size(), 1u);
-  EXPECT_DECISION(s[0], promote, 2);
-  EXPECT_EQ(s[0].from_resource, 4);
-  EXPECT_EQ(s[0].until_resource, 8);
+  EXPECT_TRUE(asha.suggest(1).empty());
   EXPECT_DECISION(report(asha, 2, 8, 0.15), proceed, 2);
   asha.onEnded(2, TrialEnd::completed);
   EXPECT_TRUE(asha.suggest(2).empty());
@@ -205,20 +205,56 @@ TEST(AshaPromoteMode, HigherRungCandidatesGoFirst) {
   EXPECT_DECISION(asha.suggest(1).at(0), start, 3);
   EXPECT_DECISION(report(asha, 1, 2, 0.30), pause, 1);  // rung 1 n 1
   EXPECT_DECISION(asha.suggest(1).at(0), start, 4);
-  EXPECT_DECISION(report(asha, 3, 1, 0.45), proceed, 3);  // rung 0 n 4: 1 (promoted), 3
-  // Rung 1 n 2: trial 1 is its candidate, so trial 3 pauses ...
-  EXPECT_DECISION(report(asha, 3, 2, 0.35), pause, 3);
-  // ... and so does trial 4, rung 0's best: rung 1's candidate takes the freed slot first.
-  EXPECT_DECISION(report(asha, 4, 1, 0.10), pause, 4);
-  const auto s = asha.suggest(2);
-  ASSERT_EQ(s.size(), 2u);
+  // Rung 0 n 4: its candidates are 1 (promoted) and 3; but no trial is left to start, so
+  // rung 1's lone result, trial 1, is a candidate too, and the higher rung goes first:
+  // trial 3 pauses and the slot it frees promotes trial 1.
+  EXPECT_DECISION(report(asha, 3, 1, 0.45), pause, 3);
+  auto s = asha.suggest(1);
+  ASSERT_EQ(s.size(), 1u);
   EXPECT_DECISION(s[0], promote, 1);
   EXPECT_EQ(s[0].from_resource, 2);
   EXPECT_EQ(s[0].until_resource, 4);
-  EXPECT_DECISION(s[1], promote, 4);
-  EXPECT_EQ(s[1].from_resource, 1);
-  EXPECT_EQ(s[1].until_resource, 2);
+  // Trial 4 arrives best at rung 0 (n 5: the top 2 are 4 and 1) and goes on in place; trial 3,
+  // a candidate a moment ago, is one no longer.
+  EXPECT_DECISION(report(asha, 4, 1, 0.10), proceed, 4);
   EXPECT_TRUE(asha.suggest(1).empty());
+  EXPECT_EQ(asha.trials().at(3).status, TrialStatus::paused);
+}
+
+// bench/sweep_arithmetic, seed 2 (eta 3, rungs at 1 and 3 epochs, to the end at 4, 8 trials):
+// rung 1 ended with 2 results, floor(2/3) = 0, and the sweep stopped with its two best
+// trials paused at 3 epochs. With the budget's trials all started, each rung's best goes on.
+TEST(AshaPromoteMode, OnceEveryTrialIsStartedEachRungSendsOnAtLeastItsBest) {
+  auto asha = makeAsha(AshaMode::promote, 4, 3, 1, 4);
+  ASSERT_EQ(asha.suggest(1).size(), 1u);
+  EXPECT_DECISION(report(asha, 0, 1, 0.50), pause, 0);  // n 1, more trials to come: waits
+  EXPECT_DECISION(asha.suggest(1).at(0), start, 1);
+  EXPECT_DECISION(report(asha, 1, 1, 0.40), pause, 1);  // n 2, floor(2/3) = 0
+  EXPECT_DECISION(asha.suggest(1).at(0), start, 2);
+  EXPECT_DECISION(report(asha, 2, 1, 0.60), pause, 2);  // n 3: trial 1 is the candidate
+  auto s = asha.suggest(1);
+  ASSERT_EQ(s.size(), 1u);
+  EXPECT_DECISION(s[0], promote, 1);
+  EXPECT_EQ(s[0].until_resource, 3);
+  // Rung 1 n 1: trial 3 is still to be started, so the rung may still grow: trial 1 pauses.
+  EXPECT_DECISION(report(asha, 1, 3, 0.30), pause, 1);
+  s = asha.suggest(1);
+  ASSERT_EQ(s.size(), 1u);
+  EXPECT_DECISION(s[0], start, 3);  // the last of the budget
+  // Rung 0 n 4: floor(4/3) = 1 (trial 1, promoted); trial 3 (0.55) is not its best. Rung 1
+  // n 1 would need 3 results for a candidate; with no trial left to start its best, trial 1,
+  // is promoted to the end instead of idling the slot.
+  EXPECT_DECISION(report(asha, 3, 1, 0.55), pause, 3);
+  s = asha.suggest(1);
+  ASSERT_EQ(s.size(), 1u);
+  EXPECT_DECISION(s[0], promote, 1);
+  EXPECT_EQ(s[0].from_resource, 3);
+  EXPECT_EQ(s[0].until_resource, 4);
+  EXPECT_DECISION(report(asha, 1, 4, 0.25), proceed, 1);
+  asha.onEnded(1, TrialEnd::completed);
+  // Rung 0's best went on long ago; nothing more is promoted: the sweep is over.
+  EXPECT_TRUE(asha.suggest(1).empty());
+  EXPECT_EQ(asha.rungs()[1].promoted, (std::set<TrialId>{1}));
 }
 
 TEST(AshaPromoteMode, FailedTrialsKeepTheirResultsButAreNeverPromoted) {
@@ -240,7 +276,7 @@ TEST(AshaPromoteMode, FailedTrialsKeepTheirResultsButAreNeverPromoted) {
 }
 
 TEST(AshaPromoteMode, LateReportFromAPausedTrialChangesNothing) {
-  auto asha = makeAsha(AshaMode::promote, 2, 2);
+  auto asha = makeAsha(AshaMode::promote, 3, 2);  // a third trial still to come: rung 0 may grow
   asha.suggest(2);
   EXPECT_DECISION(report(asha, 0, 1, 0.5), pause, 0);
   // The job had already run past the rung when the pause arrived.

@@ -101,8 +101,10 @@ TEST(SweepDriver, AshaPromoteBecomesJobsStopsAndRelaunchesFromTheRungCheckpoint)
     // The old run's validation on its way out is dropped.
     EXPECT_TRUE(d->onValidation(validation("lr-model-t000", 1, 1, 0.1)).empty());
     EXPECT_EQ(d->searcher(0).trials().at(0).resource, 1);
-    // The promoted run reaches rung 1 (2 epochs) alone there: it pauses.
-    EXPECT_TRUE(only<StopTrialJob>(d->onValidation(validation("lr-model-t000", 2, 1, 0.45))).pause);
+    // The promoted run reaches rung 1 (2 epochs) alone there; all three trials are started,
+    // so the rung will not grow to eta: its best goes on to the end, no command.
+    EXPECT_TRUE(d->onValidation(validation("lr-model-t000", 2, 1, 0.45)).empty());
+    EXPECT_EQ(d->searcher(0).trials().at(0).status, TrialStatus::running);
     EXPECT_TRUE(d->onValidation(validation("other-job", 1, 0, 0.1)).empty());  // not a trial
     const auto ranked = d->ranking(0);
     ASSERT_EQ(ranked.size(), 3u);
