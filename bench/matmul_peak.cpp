@@ -11,12 +11,13 @@
 #include <iostream>
 #include <limits>
 
+#include "common/environment_lookup.hpp"
 #include "worker/blas/blas_core_startup.hpp"
 
 int main(int argc, char** argv) {
   using namespace cog::worker::blas;
   // As cogworker does (worker/main.cpp), so the peak is the one training gets.
-  const BlasCoreDecision core = useFastestBlasCore(argv, [](const char* n) { return std::getenv(n); }, loadedOpenblasCore());
+  const BlasCoreDecision core = useFastestBlasCore(argv, cog::processEnvironment(), loadedOpenblasCore());
   CLI::App app{"matmul_peak: best float matmul GFLOP/s through LibTorch"};
   int64_t n = 1024;
   int repeats = 10;

@@ -6,13 +6,14 @@
 
 #include <cstdlib>
 
+#include "common/environment_lookup.hpp"
 #include "worker/blas/blas_core_startup.hpp"
 #include "worker/malloc/malloc_tuning.hpp"
 
 int main(int argc, char** argv) {
   using namespace cog::worker::blas;
-  useFastestBlasCore(argv, [](const char* name) { return std::getenv(name); }, loadedOpenblasCore());
-  cog::worker::host_malloc::keepFreedMemoryInProcess([](const char* name) { return std::getenv(name); });
+  useFastestBlasCore(argv, cog::processEnvironment(), loadedOpenblasCore());
+  cog::worker::host_malloc::keepFreedMemoryInProcess(cog::processEnvironment());
   testing::InitGoogleTest(&argc, argv);
   return RUN_ALL_TESTS();
 }

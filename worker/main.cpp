@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "comms/bootstrap.hpp"
+#include "common/environment_lookup.hpp"
 #include "common/error.hpp"
 #include "worker/blas/blas_core_startup.hpp"
 #include "worker/commands.hpp"
@@ -60,16 +61,16 @@ int main(int argc, char** argv) {
   // they can be 4x slower than the CPU allows; this may re-execute cogworker with
   // OPENBLAS_CORETYPE set (worker/blas/blas_core_startup.hpp). The user's setting wins.
   const blas::BlasCoreDecision blas_core =
-      blas::useFastestBlasCore(argv, [](const char* name) { return std::getenv(name); }, blas::loadedOpenblasCore());
+      blas::useFastestBlasCore(argv, cog::processEnvironment(), blas::loadedOpenblasCore());
   // Before the first tensor: freed tensor memory stays in the process (worker/malloc/).
   const std::string host_malloc =
-      host_malloc::keepFreedMemoryInProcess([](const char* name) { return std::getenv(name); });
+      host_malloc::keepFreedMemoryInProcess(cog::processEnvironment());
   // The launcher's environment is mapped once, here (comms/bootstrap.hpp), and Open MPI's
   // tuning defaults for gradient buckets are set before MPI starts.
   cog::comms::applyMpiTuningDefaults();
   cog::comms::RankInfo rank_info;
   try {
-    rank_info = cog::comms::rankInfoFromEnvironment([](const char* name) { return std::getenv(name); });
+    rank_info = cog::comms::rankInfoFromEnvironment(cog::processEnvironment());
   } catch (const std::exception& e) {
     std::cerr << "cogworker: " << errorKind(e) << ": " << e.what() << "\n";
     return exitCodeFor(e);

@@ -10,6 +10,7 @@
 #include <iostream>
 #include <string>
 
+#include "common/environment_lookup.hpp"
 #include "worker/blas/blas_core_startup.hpp"
 
 int main(int argc, char** argv) {
@@ -28,7 +29,7 @@ int main(int argc, char** argv) {
   }
   const bool first_run = std::getenv(kCoreSetMarker) == nullptr;
   const std::string chosen = !stand_in.empty() && (first_run || always) ? stand_in : loadedOpenblasCore();
-  const BlasCoreDecision d = useFastestBlasCore(argv, [](const char* n) { return std::getenv(n); }, chosen);
+  const BlasCoreDecision d = useFastestBlasCore(argv, cog::processEnvironment(), chosen);
   const char* coretype = std::getenv("OPENBLAS_CORETYPE");
   std::cout << "core=" << loadedOpenblasCore() << "\n"
             << "coretype=" << (coretype ? coretype : "") << "\n"
