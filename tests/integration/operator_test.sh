@@ -77,8 +77,8 @@ acts)
   check "  ...and nothing was done" test "$(q "SELECT count(*) FROM events WHERE kind LIKE 'operator%'")" -eq 0
 
   check "a checkpoint request is accepted" test "$(post /api/v1/jobs/micro/checkpoint)" = 200
-  # Counted from the worker's events, not the checkpoints table: retention (latest: 1) deletes
-  # the step checkpoint's row at the next epoch checkpoint, which can come before a poll sees it.
+  # Counted from the worker's events, not the checkpoints table: retention (keep.latest) deletes
+  # the step checkpoint's row once newer epoch checkpoints come, which can be before a poll sees it.
   check "  ...and the worker writes it at once" wait_for 60 query_ge \
     "SELECT count(*) FROM events WHERE source='worker' AND kind='checkpoint' AND detail LIKE '%step-%'" 1
   rank1=$(get "/api/v1/jobs/micro/logs?rank=1" | json_field "['file']")
