@@ -4,8 +4,6 @@
 // freed tensor memory kept in the process as cogworker keeps it (worker/malloc/).
 #include <gtest/gtest.h>
 
-#include <cstdlib>
-
 #include "common/environment_lookup.hpp"
 #include "worker/blas/blas_core_startup.hpp"
 #include "worker/malloc/malloc_tuning.hpp"

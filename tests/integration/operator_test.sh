@@ -23,6 +23,10 @@ post() {
        -H 'Content-Type: application/json' --data "${2-}" "http://127.0.0.1:$port$1"
 }
 get() { curl -sf "http://127.0.0.1:$port$1"; }
+# Step checkpoints the worker wrote, counted from its events and not the checkpoints table:
+# retention (keep.latest) deletes a step checkpoint's row once newer epoch checkpoints come,
+# which can be before a poll sees it (with latest: 1, two steps later).
+step_checkpoints_written="SELECT count(*) FROM events WHERE source='worker' AND kind='checkpoint' AND detail LIKE '%step-%'"
 json_field() { python3 -c "import json,sys; print(json.load(sys.stdin)$1)"; }
 
 # serve_state: `cogcoord serve` of $work/state on a free loopback port; sets serve_pid and url.
@@ -77,10 +81,7 @@ acts)
   check "  ...and nothing was done" test "$(q "SELECT count(*) FROM events WHERE kind LIKE 'operator%'")" -eq 0
 
   check "a checkpoint request is accepted" test "$(post /api/v1/jobs/micro/checkpoint)" = 200
-  # Counted from the worker's events, not the checkpoints table: retention (keep.latest) deletes
-  # the step checkpoint's row once newer epoch checkpoints come, which can be before a poll sees it.
-  check "  ...and the worker writes it at once" wait_for 60 query_ge \
-    "SELECT count(*) FROM events WHERE source='worker' AND kind='checkpoint' AND detail LIKE '%step-%'" 1
+  check "  ...and the worker writes it at once" wait_for 60 query_ge "$step_checkpoints_written" 1
   rank1=$(get "/api/v1/jobs/micro/logs?rank=1" | json_field "['file']")
   check "rank 1 has its own log ($rank1)" bash -c "[[ '$rank1' == */ranks/rank.1/stdout ]]"
   check "the whole log shows training" bash -c "curl -sf 'http://127.0.0.1:$port/api/v1/jobs/micro/logs' | grep -q 'step '"
@@ -130,10 +131,7 @@ cogctl)
   "${ctl[@]}" events -f --job micro >"$work/events.txt" 2>"$work/events.err" &
   follower=$!
   check "cogctl checkpoint is accepted" test "$(code "${ctl[@]}" checkpoint micro)" = 0
-  # Counted from the worker's events, not the checkpoints table: retention (latest: 1) deletes
-  # the step checkpoint's row at the next epoch checkpoint, which can come before a poll sees it.
-  check "  ...and the worker writes it at once" wait_for 60 query_ge \
-    "SELECT count(*) FROM events WHERE source='worker' AND kind='checkpoint' AND detail LIKE '%step-%'" 1
+  check "  ...and the worker writes it at once" wait_for 60 query_ge "$step_checkpoints_written" 1
   # Rank 0 alone prints progress: rank 1's own file must not hold it (the ranks are not mixed).
   check "cogctl logs --rank 1 is rank 1's own output" bash -c \
     "'$bin/cogctl' --state-dir '$work/state' logs micro --rank 1 >'$work/rank1.txt' && ! grep -q 'step ' '$work/rank1.txt'"
