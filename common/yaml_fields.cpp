@@ -86,6 +86,20 @@ bool convertScalar(const YAML::Node& node, std::vector<std::string>& out) {
   return true;
 }
 
+// A mapping of names to numbers ({recall: 0.25, one_digit: 0.5}); a name given twice is
+// refused rather than one of its values silently kept.
+bool convertScalar(const YAML::Node& node, std::map<std::string, double>& out) {
+  if (!node.IsMap()) return false;
+  std::map<std::string, double> values;
+  for (const auto& item : node) {
+    double v = 0;
+    if (!item.first.IsScalar() || !convertScalar(item.second, v)) return false;
+    if (!values.emplace(item.first.Scalar(), v).second) return false;
+  }
+  out = values;
+  return true;
+}
+
 const char* typeName(const bool*) { return "true or false"; }
 const char* typeName(const std::string*) { return "a string"; }
 const char* typeName(const double*) { return "a number"; }
@@ -94,6 +108,7 @@ const char* typeName(const uint64_t*) { return "a non-negative integer"; }
 const char* typeName(const int*) { return "an integer"; }
 const char* typeName(const std::vector<double>*) { return "a list of numbers"; }
 const char* typeName(const std::vector<std::string>*) { return "a list of strings"; }
+const char* typeName(const std::map<std::string, double>*) { return "a mapping of names to numbers, each name once"; }
 
 }  // namespace detail
 

@@ -6,6 +6,7 @@
 // silently ignored — the original project's LR scheduler wrote a field nothing read.
 #include <yaml-cpp/yaml.h>
 
+#include <map>
 #include <set>
 #include <string>
 #include <vector>
@@ -85,6 +86,7 @@ bool convertScalar(const YAML::Node& node, uint64_t& out);
 bool convertScalar(const YAML::Node& node, int& out);
 bool convertScalar(const YAML::Node& node, std::vector<double>& out);
 bool convertScalar(const YAML::Node& node, std::vector<std::string>& out);
+bool convertScalar(const YAML::Node& node, std::map<std::string, double>& out);
 const char* typeName(const bool*);
 const char* typeName(const std::string*);
 const char* typeName(const double*);
@@ -93,6 +95,7 @@ const char* typeName(const uint64_t*);
 const char* typeName(const int*);
 const char* typeName(const std::vector<double>*);
 const char* typeName(const std::vector<std::string>*);
+const char* typeName(const std::map<std::string, double>*);
 }  // namespace detail
 
 template <typename T>

@@ -165,6 +165,15 @@ void Trainer::State::reportCheckpoint(const std::string& name, const std::filesy
   reporter.onProgress(pos.global_step);
 }
 
+namespace {
+// ", weights one_digit 0.5 recall 0.25" for a stage that sets its sources' weights.
+std::string stageWeightsText(const data::CurriculumStage& stage) {
+  std::string text;
+  for (const auto& [name, weight] : stage.source_weights) text += " " + name + " " + formatNumber(weight);
+  return text.empty() ? text : ", weights" + text;
+}
+}  // namespace
+
 // The epoch's curriculum stage; a change of stage is announced (the coordinator's loss-rise
 // guard restarts its baseline on it).
 const data::CurriculumStage& Trainer::State::beginEpoch(int64_t epoch) {
@@ -175,7 +184,7 @@ const data::CurriculumStage& Trainer::State::beginEpoch(int64_t epoch) {
     event("stage_change", "curriculum stage " + std::to_string(index) + " from epoch " + std::to_string(epoch + 1) +
                               ": seq_len " + std::to_string(stage.seq_len) + ", max_difficulty " +
                               std::to_string(stage.max_difficulty) + ", lr_scale " + formatNumber(stage.lr_scale) +
-                              " (optimizer state kept)");
+                              stageWeightsText(stage) + " (optimizer state kept)");
   }
   stage_index = index;
   return stage;

@@ -167,7 +167,7 @@ TEST(Trainer, ValidationReportsEveryFamilyClassAndStage) {
   auto config = microConfig(dir, {"train.max_steps=6", "data.sources[0].max_difficulty=2", "data.sources[0].families=[]",
                                   "data.sources[0].count=600", "validation.generate_samples=14",
                                   "model.max_seq_len=128", "train.seq_len=96"});
-  config.data.curriculum = {{0, 0, 1, 1.0}, {1, 0, 2, 1.0}};
+  config.data.curriculum = {{0, 0, 1, 1.0, {}}, {1, 0, 2, 1.0, {}}};
   train(config, dir.path() / "run", reporter);
   ASSERT_EQ(reporter.validations.size(), 1u);
   const auto& s = reporter.validations[0].scalars;

@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <map>
 
 #include "common/error.hpp"
 #include "model/cognate.hpp"
@@ -56,6 +57,23 @@ TEST(WorkerConfig, SetOverridesKeepTypesAndReachListItems) {
   EXPECT_FALSE(c.data.fill_rows);
   EXPECT_TRUE(loadWorkerConfig(path, {"data.packing=documents", "data.fill_rows=true"}).data.fill_rows);
   EXPECT_NE(c.yaml.find("nan_at_step: 12"), std::string::npos) << "the effective YAML is what checkpoints store";
+}
+
+TEST(WorkerConfig, CurriculumStagesSetTheirSourcesWeights) {
+  testing::ScratchDir dir("config_stage_weights");
+  auto path = dir.write("micro.yaml", testing::microConfigYaml());
+  auto c = loadWorkerConfig(path, {"data.curriculum=[{from_epoch: 0}, {from_epoch: 1, weights: {recall: 0.25, synthetic: 2}}]"});
+  ASSERT_EQ(c.data.curriculum.size(), 2u);
+  EXPECT_TRUE(c.data.curriculum[0].source_weights.empty());
+  const std::map<std::string, double> expected{{"recall", 0.25}, {"synthetic", 2.0}};
+  EXPECT_EQ(c.data.curriculum[1].source_weights, expected);
+
+  auto negative = errorOf([&] { loadWorkerConfig(path, {"data.curriculum=[{from_epoch: 0, weights: {recall: -1}}]"}); });
+  EXPECT_NE(negative.find("data.curriculum[0].weights.recall = -1: must be a finite number >= 0"), std::string::npos)
+      << negative;
+  auto list = errorOf([&] { loadWorkerConfig(path, {"data.curriculum=[{from_epoch: 0, weights: [1, 2]}]"}); });
+  EXPECT_NE(list.find("data.curriculum[0].weights = [1, 2]: expected a mapping of names to numbers"), std::string::npos)
+      << list;
 }
 
 TEST(WorkerConfig, UnknownKeysBadTypesAndBadValuesNameFileKeyAndValue) {

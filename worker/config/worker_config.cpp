@@ -1,6 +1,7 @@
 #include "worker/config/worker_config.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <sstream>
 
@@ -119,7 +120,15 @@ void parseData(YamlFields f, data::DataConfig& d, const std::string& base_dir) {
     c.optional("seq_len", stage.seq_len);
     c.optional("max_difficulty", stage.max_difficulty);
     c.optional("lr_scale", stage.lr_scale);
+    c.optional("weights", stage.source_weights);
     c.rejectUnknownKeys();
+    for (const auto& [name, weight] : stage.source_weights) {
+      if (!(std::isfinite(weight) && weight >= 0)) {
+        std::ostringstream value;
+        value << weight;
+        c.fail("weights." + name, value.str() + ": must be a finite number >= 0");
+      }
+    }
     if (stage.lr_scale <= 0) c.fail("lr_scale", std::to_string(stage.lr_scale) + ": must be > 0");
     if (stage.seq_len < 0) c.fail("seq_len", std::to_string(stage.seq_len) + ": must be >= 0");
     d.curriculum.push_back(stage);

@@ -18,7 +18,7 @@ Curriculum::Curriculum(std::vector<CurriculumStage> stages, int64_t model_seq_le
   if (model_seq_len < 1) {
     throw InvariantError("Curriculum: model seq_len " + std::to_string(model_seq_len) + " < 1");
   }
-  if (stages_.empty()) stages_.push_back(CurriculumStage{0, model_seq_len, 4, 1.0});
+  if (stages_.empty()) stages_.push_back(CurriculumStage{0, model_seq_len, 4, 1.0, {}});
   for (size_t i = 0; i < stages_.size(); ++i) {
     CurriculumStage& s = stages_[i];
     if (i == 0 && s.from_epoch != 0) {

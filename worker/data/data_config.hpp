@@ -3,6 +3,7 @@
 // loader. Leaf code receives it by const&; semantic checks (unknown kind, missing file,
 // unsorted curriculum) happen in DataSet/Curriculum and name the key path at fault.
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -35,6 +36,10 @@ struct CurriculumStage {
   int64_t seq_len = 0;     // 0 = the model's seq_len
   int max_difficulty = 4;  // records with a higher difficulty are not drawn
   double lr_scale = 1.0;   // applied by the trainer to its schedule; data never reads it
+  // data.curriculum[i].weights: source name -> weight in this stage, in place of the
+  // source's own `weight` (sources not named keep theirs). A stage can then practise what
+  // it adds while the earlier stages' records are only kept up, e.g. {recall: 0.25}.
+  std::map<std::string, double> source_weights;
 };
 
 enum class Packing { stream, aligned, documents };

@@ -25,6 +25,17 @@ const std::vector<CurriculumStage>& checkedStages(const DataConfig& config) {
                       " outside [0, 1)");
   }
   validateSources(config.sources);
+  for (size_t i = 0; i < config.curriculum.size(); ++i) {
+    for (const auto& [name, weight] : config.curriculum[i].source_weights) {
+      const bool known = std::any_of(config.sources.begin(), config.sources.end(),
+                                     [&](const SourceConfig& s) { return sourceName(s) == name; });
+      if (known) continue;
+      std::string names;
+      for (const SourceConfig& s : config.sources) names += (names.empty() ? "" : ", ") + sourceName(s);
+      throw ConfigError("data.curriculum[" + std::to_string(i) + "].weights." + name +
+                        ": no source of that name (the sources: " + names + ")");
+    }
+  }
   return config.curriculum;
 }
 
@@ -121,15 +132,20 @@ void DataSet::checkStagesDrawRecords() const {
     int64_t draws = 0;
     for (size_t s = 0; s < numSources(); ++s) {
       draws += drawCount(static_cast<int64_t>(eligibleTrainIds(s, stages[i].max_difficulty).size()),
-                         weights_[s]);
+                         weightIn(stages[i], s));
     }
     if (draws == 0) {
       throw ConfigError("data.curriculum[" + std::to_string(i) +
                         "].max_difficulty: " + std::to_string(stages[i].max_difficulty) +
-                        " leaves no training record to draw (check the sources' weights and "
-                        "difficulties)");
+                        " leaves no training record to draw (check the sources' weights, the "
+                        "stage's weights and the difficulties)");
     }
   }
+}
+
+double DataSet::weightIn(const CurriculumStage& stage, size_t source) const {
+  auto named = stage.source_weights.find(stats_[source].name);
+  return named == stage.source_weights.end() ? weights_[source] : named->second;
 }
 
 std::vector<int64_t> DataSet::eligibleTrainIds(size_t source, int max_difficulty) const {
@@ -145,7 +161,7 @@ std::vector<int64_t> DataSet::drawEpoch(int64_t epoch) const {
   std::vector<SourceDraw> draws(numSources());
   for (size_t s = 0; s < numSources(); ++s) {
     draws[s].eligible = eligibleTrainIds(s, stage.max_difficulty);
-    draws[s].weight = weights_[s];
+    draws[s].weight = weightIn(stage, s);
   }
   return mixEpoch(draws, seed_, epoch);
 }

@@ -47,8 +47,8 @@ class DataSet {
   const Curriculum& curriculum() const { return curriculum_; }
   const CurriculumStage& stageFor(int64_t epoch) const { return curriculum_.stageFor(epoch); }
 
-  // Record ids drawn for `epoch`, in training order (weights, stage max_difficulty,
-  // shuffle; see epoch_mixer.hpp).
+  // Record ids drawn for `epoch`, in training order (weights, or the stage's weights where
+  // it names a source; stage max_difficulty; shuffle; see epoch_mixer.hpp).
   std::vector<int64_t> drawEpoch(int64_t epoch) const;
   // drawEpoch(epoch) packed at the epoch's stage seq_len.
   EpochStream trainStream(int64_t epoch) const;
@@ -83,6 +83,8 @@ class DataSet {
   void tokenizeAll(const Tokenizer& tokenizer);
   void checkStagesDrawRecords() const;
   std::vector<int64_t> eligibleTrainIds(size_t source, int max_difficulty) const;
+  // The source's weight in `stage`: the stage's own for it when it names the source.
+  double weightIn(const CurriculumStage& stage, size_t source) const;
   // The drawn records as one stream; with data.fill_rows in rowFillingOrder, so that rows
   // are filled rather than padded.
   EpochStream pack(const std::vector<int64_t>& drawn, int64_t seq_len) const;
