@@ -26,7 +26,9 @@ const std::vector<CurriculumStage>& checkedStages(const DataConfig& config) {
   }
   validateSources(config.sources);
   for (size_t i = 0; i < config.curriculum.size(); ++i) {
-    for (const auto& [name, weight] : config.curriculum[i].source_weights) {
+    for (const auto& entry : config.curriculum[i].source_weights) {
+      // A named reference, not a structured binding: C++17 lambdas cannot capture those.
+      const std::string& name = entry.first;
       const bool known = std::any_of(config.sources.begin(), config.sources.end(),
                                      [&](const SourceConfig& s) { return sourceName(s) == name; });
       if (known) continue;
