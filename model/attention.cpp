@@ -13,6 +13,24 @@ torch::Tensor slidingCausalMask(int64_t seq_len, int64_t window, const torch::De
   return (key <= query) & (query - key < window);
 }
 
+Rotary rotaryTables(const torch::Tensor& positions, int64_t head_dim, double base,
+                    torch::ScalarType dtype) {
+  const auto on = torch::TensorOptions().dtype(torch::kFloat64).device(positions.device());
+  // Angles in float64 so that long positions keep their low-frequency precision.
+  auto inverse_frequency = torch::pow(base, -torch::arange(0, head_dim, 2, on) / static_cast<double>(head_dim));
+  auto angles = positions.to(torch::kFloat64).unsqueeze(-1) * inverse_frequency;  // [.., T, hd/2]
+  angles = torch::cat({angles, angles}, -1);
+  // [T, hd] -> [1, 1, T, hd]; [B, T, hd] -> [B, 1, T, hd]: broadcast over heads.
+  angles = positions.dim() == 1 ? angles.unsqueeze(0).unsqueeze(0) : angles.unsqueeze(1);
+  return {angles.cos().to(dtype), angles.sin().to(dtype)};
+}
+
+torch::Tensor applyRotary(const torch::Tensor& x, const Rotary& rotary) {
+  const int64_t half = x.size(-1) / 2;
+  auto rotated_half = torch::cat({-x.narrow(-1, half, half), x.narrow(-1, 0, half)}, -1);
+  return x * rotary.cos + rotated_half * rotary.sin;
+}
+
 CausalAttentionImpl::CausalAttentionImpl(int64_t d_model, int64_t n_heads, int64_t head_dim,
                                          int64_t window, double dropout)
     : n_heads_(n_heads), head_dim_(head_dim), window_(window), dropout_(dropout) {
@@ -26,7 +44,8 @@ CausalAttentionImpl::CausalAttentionImpl(int64_t d_model, int64_t n_heads, int64
 
 torch::Tensor CausalAttentionImpl::forward(const torch::Tensor& query_input,
                                            const torch::Tensor& kv_input,
-                                           const torch::Tensor& same_document) {
+                                           const torch::Tensor& same_document,
+                                           const Rotary& rotary) {
   const int64_t batch = query_input.size(0);
   const int64_t seq = query_input.size(1);
   auto heads = [&](const torch::Tensor& t) {
@@ -35,6 +54,10 @@ torch::Tensor CausalAttentionImpl::forward(const torch::Tensor& query_input,
   auto q = heads(wq(query_input));
   auto k = heads(wk(kv_input));
   auto v = heads(wv(kv_input));
+  if (rotary.enabled()) {
+    q = applyRotary(q, rotary);
+    k = applyRotary(k, rotary);
+  }
 
   auto scores = torch::matmul(q, k.transpose(-2, -1)) / std::sqrt(static_cast<double>(head_dim_));
   auto allowed = slidingCausalMask(seq, window_, scores.device());

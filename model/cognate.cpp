@@ -12,7 +12,10 @@ CognateModelImpl::CognateModelImpl(const ModelConfig& config) : config_(config) 
   config_.validate();
   const auto& c = config_;
   tok_emb = register_module("tok_emb", torch::nn::Embedding(c.vocab_size, c.d_model));
-  pos_emb = register_module("pos_emb", torch::nn::Embedding(c.max_seq_len, c.d_model));
+  // With RoPE the attentions carry position; no absolute embedding (and no parameter) then.
+  if (c.positions == "learned") {
+    pos_emb = register_module("pos_emb", torch::nn::Embedding(c.max_seq_len, c.d_model));
+  }
   blocks = register_module("blocks", torch::nn::ModuleList());
   for (int64_t i = 0; i < c.n_layers; ++i) blocks->push_back(TransformerBlock(c));
   memory = register_module("memory", LtmMemory(c.d_model, c.d_mem, c.mem_decay));
@@ -60,22 +63,29 @@ CognateOutput CognateModelImpl::forward(const torch::Tensor& tokens, const Forwa
                     std::to_string(c.max_seq_len));
   }
   torch::Tensor same_document;  // undefined: each row is one sequence
-  torch::Tensor x;
+  torch::Tensor positions;      // [B, T] with documents, else [T]
   if (options.segments.defined()) {
     if (options.segments.sizes() != tokens.sizes()) {
       throw InvariantError("CognateModel::forward: segments must have the tokens' shape [batch, seq]");
     }
     same_document = sameDocumentMask(options.segments);
-    x = tok_emb(tokens) + pos_emb(positionsInDocument(options.segments));
+    positions = positionsInDocument(options.segments);
   } else {
-    auto positions = torch::arange(seq, torch::TensorOptions().dtype(torch::kLong).device(tokens.device()));
-    x = tok_emb(tokens) + pos_emb(positions).unsqueeze(0);
+    positions = torch::arange(seq, torch::TensorOptions().dtype(torch::kLong).device(tokens.device()));
+  }
+  auto x = tok_emb(tokens);
+  Rotary rotary;
+  if (pos_emb) {
+    auto embedded = pos_emb(positions);
+    x = x + (positions.dim() == 1 ? embedded.unsqueeze(0) : embedded);
+  } else {
+    rotary = rotaryTables(positions, c.head_dim, c.rope_base, x.scalar_type());
   }
   x = torch::dropout(x, c.dropout, is_training());
   for (const auto& module : modules()) {
     if (auto* attention = module->as<CausalAttentionImpl>()) attention->resetMaxLogits();
   }
-  for (const auto& block : *blocks) x = block->as<TransformerBlock>()->forward(x, same_document);
+  for (const auto& block : *blocks) x = block->as<TransformerBlock>()->forward(x, same_document, rotary);
 
   auto gated = mag(x, memory(x, same_document));
   CognateOutput out;
@@ -86,7 +96,7 @@ CognateOutput CognateModelImpl::forward(const torch::Tensor& tokens, const Forwa
   out.step_hidden.push_back(y);
   torch::Tensor halted;  // [B, T] bool, only when halting early
   for (int64_t step = 1; step <= c.t_max; ++step) {
-    for (int64_t micro = 0; micro < c.micro_steps; ++micro) z = refiner->latentStep(z, y, same_document);
+    for (int64_t micro = 0; micro < c.micro_steps; ++micro) z = refiner->latentStep(z, y, same_document, rotary);
     auto y_next = refiner->answerStep(y, z);
     auto halt_logit = halt(z).squeeze(-1);
     if (options.halt_early && halted.defined()) {

@@ -75,7 +75,7 @@ class CognateModelImpl : public torch::nn::Module {
   std::vector<AttentionHandle> attentionHandles();
 
   torch::nn::Embedding tok_emb{nullptr};
-  torch::nn::Embedding pos_emb{nullptr};
+  torch::nn::Embedding pos_emb{nullptr};  // null with positions: rope
   torch::nn::ModuleList blocks{nullptr};
   LtmMemory memory{nullptr};
   MagGate mag{nullptr};

@@ -30,6 +30,12 @@ void ModelConfig::validate() const {
   require(n_heads >= 1, "n_heads", n_heads, "must be at least 1");
   require(head_dim >= 1, "head_dim", head_dim, "must be at least 1");
   require(d_ff >= 1, "d_ff", d_ff, "must be at least 1");
+  require(positions == "learned" || positions == "rope", "positions", positions,
+          "expected learned or rope");
+  if (positions == "rope") {
+    require(head_dim % 2 == 0, "head_dim", head_dim, "must be even with positions: rope (RoPE rotates pairs)");
+    require(rope_base > 1, "rope_base", rope_base, "must be greater than 1");
+  }
   require(max_seq_len >= 1, "max_seq_len", max_seq_len, "must be at least 1");
   require(attention_window >= 1, "attention_window", attention_window, "must be at least 1");
   require(rms_eps > 0, "rms_eps", rms_eps, "must be positive");

@@ -18,6 +18,12 @@ struct ModelConfig {
   int64_t n_heads = 5;
   int64_t head_dim = 64;
   int64_t d_ff = 1280;  // SwiGLU hidden width
+  // How attention knows where a token is: "learned" adds a learned absolute position
+  // embedding to the input (the original project's); "rope" rotates every attention's
+  // queries and keys by their position (RoPE), so attention scores depend on the distance
+  // between tokens only, which makes a copy-the-next-token pattern position-independent.
+  std::string positions = "learned";
+  double rope_base = 10000.0;  // RoPE's frequency base (positions: rope)
   int64_t max_seq_len = 1024;
   int64_t attention_window = 256;  // sliding window; position i sees (i - window, i]
   double rms_eps = 1e-6;

@@ -12,9 +12,10 @@ TransformerBlockImpl::TransformerBlockImpl(const ModelConfig& c) {
   mlp = register_module("mlp", SwiGlu(c.d_model, c.d_ff, c.dropout));
 }
 
-torch::Tensor TransformerBlockImpl::forward(torch::Tensor x, const torch::Tensor& same_document) {
+torch::Tensor TransformerBlockImpl::forward(torch::Tensor x, const torch::Tensor& same_document,
+                                           const Rotary& rotary) {
   auto h = norm1(x);
-  x = x + attn(h, h, same_document);
+  x = x + attn(h, h, same_document, rotary);
   return x + mlp(norm2(x));
 }
 

@@ -10,8 +10,8 @@ namespace cog::model {
 class TransformerBlockImpl : public torch::nn::Module {
  public:
   explicit TransformerBlockImpl(const ModelConfig& config);
-  // same_document: see CausalAttentionImpl::forward.
-  torch::Tensor forward(torch::Tensor x, const torch::Tensor& same_document = {});
+  // same_document, rotary: see CausalAttentionImpl::forward.
+  torch::Tensor forward(torch::Tensor x, const torch::Tensor& same_document = {}, const Rotary& rotary = {});
 
   RmsNorm norm1{nullptr};
   CausalAttention attn{nullptr};

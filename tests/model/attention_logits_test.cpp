@@ -31,6 +31,26 @@ TEST(AttentionLogits, TheMaximumRunsOverEveryCallUntilReset) {
   EXPECT_FALSE(attention->maxLogitPerHead().defined());
 }
 
+// RoPE: shifting every position by the same amount leaves attention unchanged (scores see
+// only distances), while shuffling the distances changes it; and the rotation keeps norms.
+TEST(Rotary, AttentionSeesOnlyTheDistanceBetweenPositions) {
+  torch::manual_seed(5);
+  CausalAttention attention(16, 2, 8, 8, 0.0);
+  const auto x = torch::randn({2, 6, 16});
+  const auto from = [](int64_t first) { return torch::arange(first, first + 6, torch::kLong); };
+  const auto at0 = attention->forward(x, x, {}, rotaryTables(from(0), 8, 10000.0, torch::kFloat));
+  const auto at37 = attention->forward(x, x, {}, rotaryTables(from(37), 8, 10000.0, torch::kFloat));
+  EXPECT_LE((at0 - at37).abs().max().item<double>(), 1e-5);
+  const auto spread = rotaryTables(torch::arange(0, 18, 3, torch::kLong), 8, 10000.0, torch::kFloat);
+  EXPECT_GT((attention->forward(x, x, {}, spread) - at0).abs().max().item<double>(), 1e-4);
+  const auto q = torch::randn({2, 2, 6, 8});
+  const auto rotated = applyRotary(q, rotaryTables(from(3), 8, 10000.0, torch::kFloat));
+  EXPECT_TRUE(torch::allclose(rotated.norm(2, -1), q.norm(2, -1), 1e-5, 1e-5));
+  // Per-row positions ([B, T], as packed documents give) broadcast over heads alike.
+  const auto rows = rotaryTables(torch::stack({from(0), from(37)}), 8, 10000.0, torch::kFloat);
+  EXPECT_LE((attention->forward(x, x, {}, rows) - at0).abs().max().item<double>(), 1e-5);
+}
+
 // The refiner's attentions run t_max x micro_steps times per forward; each model forward
 // starts a new maximum, so the maxima after forward(B) do not remember forward(A).
 TEST(AttentionLogits, EachModelForwardStartsANewMaximum) {

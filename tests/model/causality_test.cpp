@@ -81,7 +81,7 @@ TEST_P(CausalityTest, HaltedInferenceIsCausalToo) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Variants, CausalityTest,
-                         ::testing::Values("reasoning", "memory", "speed"));
+                         ::testing::Values("reasoning", "memory", "speed", "reasoning+rope", "memory+rope"));
 
 TEST(SlidingCausalMask, AllowsExactlyThePastWithinTheWindow) {
   auto mask = slidingCausalMask(6, 3, torch::kCPU);

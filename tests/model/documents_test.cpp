@@ -88,7 +88,8 @@ TEST_P(DocumentsTest, OneDocumentPerRowIsThePlainForward) {
   EXPECT_TRUE(torch::allclose(a.step_hidden.back(), b.step_hidden.back(), 1e-6, 1e-6));
 }
 
-INSTANTIATE_TEST_SUITE_P(Variants, DocumentsTest, ::testing::Values("reasoning", "memory", "speed"));
+INSTANTIATE_TEST_SUITE_P(Variants, DocumentsTest,
+                         ::testing::Values("reasoning", "memory", "speed", "reasoning+rope", "speed+rope"));
 
 TEST(PositionsInDocument, CountFromEachDocumentsFirstToken) {
   auto positions = positionsInDocument(segmentsOf({{0, 0, 1, 1, 1, 2}, {0, 0, 0, 0, 0, 0}, {3, 4, 4, 4, 5, 5}}));

@@ -41,5 +41,28 @@ TEST(ModelConfig, UnknownNamesAndBadValuesNameTheKey) {
   }
 }
 
+TEST(ModelConfig, PositionsAreLearnedOrRopeWithAnEvenHeadDim) {
+  auto c = makeModelConfig("tiny", "reasoning");
+  EXPECT_EQ(c.positions, "learned");
+  c.positions = "absolute";
+  try {
+    c.validate();
+    FAIL() << "expected ConfigError";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("model.positions = absolute: expected learned or rope"),
+              std::string::npos) << e.what();
+  }
+  c.positions = "rope";
+  c.validate();
+  c.head_dim = 15;
+  try {
+    c.validate();
+    FAIL() << "expected ConfigError";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("model.head_dim = 15: must be even with positions: rope"),
+              std::string::npos) << e.what();
+  }
+}
+
 }  // namespace
 }  // namespace cog::model

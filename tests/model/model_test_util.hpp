@@ -6,8 +6,12 @@
 
 namespace cog::model::testing {
 
-inline ModelConfig smallConfig(const std::string& variant) {
+// spec: a variant name, or "<variant>+rope" for the variant with rotary positions.
+inline ModelConfig smallConfig(const std::string& spec) {
+  const auto plus = spec.find('+');
+  const std::string variant = spec.substr(0, plus);
   ModelConfig c = makeModelConfig("tiny", variant);
+  if (plus != std::string::npos) c.positions = spec.substr(plus + 1);
   c.d_model = 48;
   c.n_layers = 2;
   c.n_heads = 3;

@@ -14,7 +14,8 @@ int64_t analyticParameterCount(const ModelConfig& c) {
   const int64_t attention = 4 * d * c.n_heads * c.head_dim;  // wq, wk, wv, wo
   const int64_t swiglu = 3 * d * c.d_ff;
   const int64_t block = 2 * d + attention + swiglu;           // two RMSNorms
-  const int64_t embeddings = c.vocab_size * d + c.max_seq_len * d;  // LM head is tied
+  const int64_t positions = c.positions == "learned" ? c.max_seq_len * d : 0;  // RoPE has none
+  const int64_t embeddings = c.vocab_size * d + positions;  // LM head is tied
   const int64_t memory = 2 * d * c.d_mem;
   const int64_t mag = (2 * d * d + d) + (d * d + d);
   const int64_t refiner = 6 * d + 2 * attention + swiglu + 2 * d * d;
@@ -36,9 +37,13 @@ TEST(ParameterCount, DefaultPresetMatchesTheFormula) {
 TEST(ParameterCount, EveryVariantOfBothPresetsMatchesTheFormula) {
   for (const auto& preset : presetNames()) {
     for (const auto& variant : variantNames()) {
-      auto config = makeModelConfig(preset, variant);
-      auto model = CognateModel(config);
-      EXPECT_EQ(parameterCount(*model), analyticParameterCount(config)) << preset << "/" << variant;
+      for (const char* positions : {"learned", "rope"}) {
+        auto config = makeModelConfig(preset, variant);
+        config.positions = positions;
+        auto model = CognateModel(config);
+        EXPECT_EQ(parameterCount(*model), analyticParameterCount(config))
+            << preset << "/" << variant << "/" << positions;
+      }
     }
   }
 }

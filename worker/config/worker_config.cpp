@@ -32,6 +32,8 @@ void parseModel(YamlFields f, model::ModelConfig& m) {
   f.optional("n_heads", m.n_heads);
   f.optional("head_dim", m.head_dim);
   f.optional("d_ff", m.d_ff);
+  f.optional("positions", m.positions);
+  f.optional("rope_base", m.rope_base);
   f.optional("max_seq_len", m.max_seq_len);
   f.optional("attention_window", m.attention_window);
   f.optional("rms_eps", m.rms_eps);
