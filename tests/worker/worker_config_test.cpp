@@ -55,6 +55,8 @@ TEST(WorkerConfig, SetOverridesKeepTypesAndReachListItems) {
   EXPECT_EQ(loadWorkerConfig(path, {"data.packing=documents"}).data.packing, data::Packing::documents);
   EXPECT_EQ(loadWorkerConfig(path, {"data.packing=aligned"}).data.packing, data::Packing::aligned);
   EXPECT_FALSE(c.data.fill_rows);
+  EXPECT_EQ(c.model.positions, "learned");
+  EXPECT_EQ(loadWorkerConfig(path, {"model.positions=rope"}).model.positions, "rope");
   EXPECT_TRUE(loadWorkerConfig(path, {"data.packing=documents", "data.fill_rows=true"}).data.fill_rows);
   EXPECT_NE(c.yaml.find("nan_at_step: 12"), std::string::npos) << "the effective YAML is what checkpoints store";
 }
@@ -92,6 +94,9 @@ TEST(WorkerConfig, UnknownKeysBadTypesAndBadValuesNameFileKeyAndValue) {
 
   auto variant = errorOf([&] { loadWorkerConfig(path, {"model.variant=turbo"}); });
   EXPECT_NE(variant.find("model.variant = turbo"), std::string::npos) << variant;
+  auto positions = errorOf([&] { loadWorkerConfig(path, {"model.positions=alibi"}); });
+  EXPECT_NE(positions.find("micro.yaml: model.positions = alibi: expected learned or rope"), std::string::npos)
+      << positions;
 
   auto nested = errorOf([&] { loadWorkerConfig(path, {"data.sources[0].weigth=2"}); });
   EXPECT_NE(nested.find("data.sources[0].weigth"), std::string::npos) << nested;
