@@ -9,8 +9,9 @@
 namespace cog::model {
 namespace {
 
-TEST(SaveLoad, ReloadedModelGivesBitwiseIdenticalLogits) {
-  auto config = testing::smallConfig("memory");
+void expectReloadedModelGivesBitwiseIdenticalLogits(const std::string& spec) {
+  SCOPED_TRACE(spec);
+  auto config = testing::smallConfig(spec);
   auto original = makeCognateModel(config);
   original->eval();
   const auto path = std::filesystem::temp_directory_path() /
@@ -39,6 +40,12 @@ TEST(SaveLoad, ReloadedModelGivesBitwiseIdenticalLogits) {
   for (size_t t = 0; t < a.step_hidden.size(); ++t) {
     EXPECT_TRUE(torch::equal(a.step_hidden[t], b.step_hidden[t])) << "step " << t;
   }
+}
+
+TEST(SaveLoad, ReloadedModelGivesBitwiseIdenticalLogits) {
+  expectReloadedModelGivesBitwiseIdenticalLogits("memory");
+  // With RoPE there is no pos_emb: the archive holds exactly the parameters the model has.
+  expectReloadedModelGivesBitwiseIdenticalLogits("memory+rope");
 }
 
 TEST(SaveLoad, SameSeedBuildsTheSameModelAndVariantsDiffer) {
