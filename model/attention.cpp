@@ -13,6 +13,14 @@ torch::Tensor slidingCausalMask(int64_t seq_len, int64_t window, const torch::De
   return (key <= query) & (query - key < window);
 }
 
+torch::Tensor attentionBias(int64_t seq_len, int64_t window, const torch::Tensor& same_document,
+                            const torch::TensorOptions& options) {
+  auto allowed = slidingCausalMask(seq_len, window, options.device());
+  if (same_document.defined()) allowed = allowed & same_document.unsqueeze(1);
+  // log(1) = 0 and log(0) = -inf: the bias from one conversion, without a masked_fill.
+  return allowed.to(options.dtype()).log();
+}
+
 Rotary rotaryTables(const torch::Tensor& positions, int64_t head_dim, double base,
                     torch::ScalarType dtype) {
   const auto on = torch::TensorOptions().dtype(torch::kFloat64).device(positions.device());
@@ -44,27 +52,25 @@ CausalAttentionImpl::CausalAttentionImpl(int64_t d_model, int64_t n_heads, int64
 
 torch::Tensor CausalAttentionImpl::forward(const torch::Tensor& query_input,
                                            const torch::Tensor& kv_input,
-                                           const torch::Tensor& same_document,
-                                           const Rotary& rotary) {
+                                           const AttentionLayout& layout) {
   const int64_t batch = query_input.size(0);
   const int64_t seq = query_input.size(1);
   auto heads = [&](const torch::Tensor& t) {
     return t.view({batch, seq, n_heads_, head_dim_}).transpose(1, 2);  // [B, H, T, hd]
   };
-  auto q = heads(wq(query_input));
+  // The 1/sqrt(head_dim) scale on the queries: a quarter of the multiplies of scaling the
+  // [T, T] logits when T = 4 head_dim.
+  auto q = heads(wq(query_input)) / std::sqrt(static_cast<double>(head_dim_));
   auto k = heads(wk(kv_input));
   auto v = heads(wv(kv_input));
-  if (rotary.enabled()) {
-    q = applyRotary(q, rotary);
-    k = applyRotary(k, rotary);
+  if (layout.rotary.enabled()) {
+    q = applyRotary(q, layout.rotary);
+    k = applyRotary(k, layout.rotary);
   }
 
-  auto scores = torch::matmul(q, k.transpose(-2, -1)) / std::sqrt(static_cast<double>(head_dim_));
-  auto allowed = slidingCausalMask(seq, window_, scores.device());
-  // [T, T] broadcasts over batch and heads; with documents [B, 1, T, T] over heads. A
-  // query always sees at least itself, so no row of the softmax is all -inf.
-  if (same_document.defined()) allowed = allowed & same_document.unsqueeze(1);
-  scores = scores.masked_fill(allowed.logical_not(), -std::numeric_limits<float>::infinity());
+  const auto bias = layout.bias.defined() ? layout.bias : attentionBias(seq, window_, {}, q.options());
+  // A query always sees at least itself, so no row of the softmax is all -inf.
+  auto scores = torch::matmul(q, k.transpose(-2, -1)) + bias;
   // Masked entries are -inf, so the max is over logits the softmax really used.
   const auto call_max = scores.detach().amax({0, 2, 3});
   max_logit_ = max_logit_.defined() ? torch::maximum(max_logit_, call_max) : call_max;

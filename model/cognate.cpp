@@ -74,18 +74,19 @@ CognateOutput CognateModelImpl::forward(const torch::Tensor& tokens, const Forwa
     positions = torch::arange(seq, torch::TensorOptions().dtype(torch::kLong).device(tokens.device()));
   }
   auto x = tok_emb(tokens);
-  Rotary rotary;
+  AttentionLayout layout;
+  layout.bias = attentionBias(seq, c.attention_window, same_document, x.options());
   if (pos_emb) {
     auto embedded = pos_emb(positions);
     x = x + (positions.dim() == 1 ? embedded.unsqueeze(0) : embedded);
   } else {
-    rotary = rotaryTables(positions, c.head_dim, c.rope_base, x.scalar_type());
+    layout.rotary = rotaryTables(positions, c.head_dim, c.rope_base, x.scalar_type());
   }
   x = torch::dropout(x, c.dropout, is_training());
   for (const auto& module : modules()) {
     if (auto* attention = module->as<CausalAttentionImpl>()) attention->resetMaxLogits();
   }
-  for (const auto& block : *blocks) x = block->as<TransformerBlock>()->forward(x, same_document, rotary);
+  for (const auto& block : *blocks) x = block->as<TransformerBlock>()->forward(x, layout);
 
   auto gated = mag(x, memory(x, same_document));
   CognateOutput out;
@@ -96,7 +97,7 @@ CognateOutput CognateModelImpl::forward(const torch::Tensor& tokens, const Forwa
   out.step_hidden.push_back(y);
   torch::Tensor halted;  // [B, T] bool, only when halting early
   for (int64_t step = 1; step <= c.t_max; ++step) {
-    for (int64_t micro = 0; micro < c.micro_steps; ++micro) z = refiner->latentStep(z, y, same_document, rotary);
+    for (int64_t micro = 0; micro < c.micro_steps; ++micro) z = refiner->latentStep(z, y, layout);
     auto y_next = refiner->answerStep(y, z);
     auto halt_logit = halt(z).squeeze(-1);
     if (options.halt_early && halted.defined()) {

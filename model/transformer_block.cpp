@@ -12,10 +12,9 @@ TransformerBlockImpl::TransformerBlockImpl(const ModelConfig& c) {
   mlp = register_module("mlp", SwiGlu(c.d_model, c.d_ff, c.dropout));
 }
 
-torch::Tensor TransformerBlockImpl::forward(torch::Tensor x, const torch::Tensor& same_document,
-                                           const Rotary& rotary) {
+torch::Tensor TransformerBlockImpl::forward(torch::Tensor x, const AttentionLayout& layout) {
   auto h = norm1(x);
-  x = x + attn(h, h, same_document, rotary);
+  x = x + attn(h, h, layout);
   return x + mlp(norm2(x));
 }
 

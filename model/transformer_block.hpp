@@ -10,8 +10,8 @@ namespace cog::model {
 class TransformerBlockImpl : public torch::nn::Module {
  public:
   explicit TransformerBlockImpl(const ModelConfig& config);
-  // same_document, rotary: see CausalAttentionImpl::forward.
-  torch::Tensor forward(torch::Tensor x, const torch::Tensor& same_document = {}, const Rotary& rotary = {});
+  // layout: see CausalAttentionImpl::forward.
+  torch::Tensor forward(torch::Tensor x, const AttentionLayout& layout = {});
 
   RmsNorm norm1{nullptr};
   CausalAttention attn{nullptr};

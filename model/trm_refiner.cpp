@@ -22,10 +22,10 @@ TrmRefinerImpl::TrmRefinerImpl(const ModelConfig& c) {
 }
 
 torch::Tensor TrmRefinerImpl::latentStep(torch::Tensor z, const torch::Tensor& y,
-                                         const torch::Tensor& same_document, const Rotary& rotary) {
+                                         const AttentionLayout& layout) {
   auto h = norm_self(z);
-  z = z + self_attn(h, h, same_document, rotary);
-  z = z + cross_attn(norm_query(z), norm_answer(y), same_document, rotary);
+  z = z + self_attn(h, h, layout);
+  z = z + cross_attn(norm_query(z), norm_answer(y), layout);
   return z + mlp(norm_mlp(z));
 }
 

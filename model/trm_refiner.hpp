@@ -15,9 +15,8 @@ class TrmRefinerImpl : public torch::nn::Module {
   explicit TrmRefinerImpl(const ModelConfig& config);
 
   // z += self_attn(norm(z)); z += cross_attn(norm(z) -> norm(y)); z += mlp(norm(z))
-  // same_document, rotary: see CausalAttentionImpl::forward (z and y share positions).
-  torch::Tensor latentStep(torch::Tensor z, const torch::Tensor& y, const torch::Tensor& same_document = {},
-                           const Rotary& rotary = {});
+  // layout: see CausalAttentionImpl::forward (z and y share positions).
+  torch::Tensor latentStep(torch::Tensor z, const torch::Tensor& y, const AttentionLayout& layout = {});
   // y += W_update [norm(y); norm(z)]
   torch::Tensor answerStep(const torch::Tensor& y, const torch::Tensor& z);
 

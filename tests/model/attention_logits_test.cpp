@@ -38,17 +38,17 @@ TEST(Rotary, AttentionSeesOnlyTheDistanceBetweenPositions) {
   CausalAttention attention(16, 2, 8, 8, 0.0);
   const auto x = torch::randn({2, 6, 16});
   const auto from = [](int64_t first) { return torch::arange(first, first + 6, torch::kLong); };
-  const auto at0 = attention->forward(x, x, {}, rotaryTables(from(0), 8, 10000.0, torch::kFloat));
-  const auto at37 = attention->forward(x, x, {}, rotaryTables(from(37), 8, 10000.0, torch::kFloat));
+  const auto at0 = attention->forward(x, x, {{}, rotaryTables(from(0), 8, 10000.0, torch::kFloat)});
+  const auto at37 = attention->forward(x, x, {{}, rotaryTables(from(37), 8, 10000.0, torch::kFloat)});
   EXPECT_LE((at0 - at37).abs().max().item<double>(), 1e-5);
   const auto spread = rotaryTables(torch::arange(0, 18, 3, torch::kLong), 8, 10000.0, torch::kFloat);
-  EXPECT_GT((attention->forward(x, x, {}, spread) - at0).abs().max().item<double>(), 1e-4);
+  EXPECT_GT((attention->forward(x, x, {{}, spread}) - at0).abs().max().item<double>(), 1e-4);
   const auto q = torch::randn({2, 2, 6, 8});
   const auto rotated = applyRotary(q, rotaryTables(from(3), 8, 10000.0, torch::kFloat));
   EXPECT_TRUE(torch::allclose(rotated.norm(2, -1), q.norm(2, -1), 1e-5, 1e-5));
   // Per-row positions ([B, T], as packed documents give) broadcast over heads alike.
   const auto rows = rotaryTables(torch::stack({from(0), from(37)}), 8, 10000.0, torch::kFloat);
-  EXPECT_LE((attention->forward(x, x, {}, rows) - at0).abs().max().item<double>(), 1e-5);
+  EXPECT_LE((attention->forward(x, x, {{}, rows}) - at0).abs().max().item<double>(), 1e-5);
 }
 
 // The refiner's attentions run t_max x micro_steps times per forward; each model forward
