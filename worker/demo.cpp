@@ -10,6 +10,7 @@
 #include "model/generation.hpp"
 #include "worker/answer_match.hpp"
 #include "worker/commands.hpp"
+#include "worker/demo_config.hpp"
 #include "worker/exit_codes.hpp"
 #include "worker/loaded_model.hpp"
 #include "worker/model_summary.hpp"
@@ -17,49 +18,7 @@
 
 namespace cog::worker {
 
-const char* demoConfigYaml() {
-  return R"(# cogworker demo: tiny reasoning model on the synthetic task that covers the original
-# project's three test prompts (levels 1-2: sums and differences in 0-99, the store phrasing,
-# in-context recall), with configs/models/tiny-*.yaml's recipe.
-model:
-  preset: tiny
-  variant: reasoning
-  dropout: 0.0
-tokenizer:
-  kind: byte
-data:
-  sources:
-    - kind: synthetic
-      count: 12000
-      max_difficulty: 2
-      seed: 7
-  val_fraction: 0.02
-  loss_on: answer
-  packing: documents
-  curriculum:
-    - {from_epoch: 0, max_difficulty: 1}
-    - {from_epoch: 1, max_difficulty: 2}
-train:
-  epochs: 3
-  batch_size: 16
-  seq_len: 96
-  log_every: 25
-optim:
-  muon_lr: 0.02
-  fallback_lr: 0.003
-  grokfast_lambda: 0.1
-  weight_decay: 0.1
-schedule:
-  kind: warmup_cosine
-  warmup_steps: 50
-  min_lr_factor: 0.05
-validation:
-  generate_samples: 70
-  max_new_tokens: 10
-checkpoint:
-  every_epochs: 1
-)";
-}
+const char* demoConfigYaml() { return kTinyDemoYaml; }
 
 const std::vector<TestPrompt>& originalTestPrompts() {
   static const std::vector<TestPrompt> prompts = {
@@ -112,7 +71,8 @@ int runDemo(const DemoOptions& options) {
   std::filesystem::create_directories(options.run_dir);
   const auto config_path = std::filesystem::path(options.run_dir) / "demo.yaml";
   std::ofstream(config_path) << demoConfigYaml();
-  std::cout << "\n== Training tiny-reasoning on synthetic arithmetic (config " << config_path.string() << ") ==\n";
+  std::cout << "\n== Training the demo's reasoning model (configs/models/tiny-demo.yaml, written to "
+            << config_path.string() << ") ==\n";
   TrainCommand train;
   train.config = config_path.string();
   train.run_dir = options.run_dir;

@@ -16,8 +16,9 @@ struct DemoOptions {
 };
 
 // A one-model demo without the coordinator (`make demo` trains all three through cogcoord):
-// versions, the three full-size variants' parameter counts, then a tiny reasoning model
-// trained from scratch on synthetic data (no downloads), asked the original prompts at the end.
+// versions, the three full-size variants' parameter counts, then the demo's reasoning model
+// (configs/models/tiny-demo.yaml) trained from scratch on synthetic data (no downloads),
+// asked the original prompts at the end.
 int runDemo(const DemoOptions& options);
 
 // The original project judged its models by these three prompts (the seed's own test).
@@ -37,8 +38,8 @@ struct AskedModel {
 // compared as validation compares it).
 std::vector<int> askOriginalPrompts(const std::vector<AskedModel>& models, std::ostream& out);
 
-// The demo's training config, also written to RUN/demo.yaml so the run can be repeated
-// or resumed with `cogworker train --config`.
+// The demo's training config (configs/models/tiny-demo.yaml, embedded at build time), also
+// written to RUN/demo.yaml so the run can be repeated or resumed with `cogworker train --config`.
 const char* demoConfigYaml();
 
 }  // namespace cog::worker

@@ -6,6 +6,7 @@
 #include "common/error.hpp"
 #include "model/cognate.hpp"
 #include "worker/config/worker_config.hpp"
+#include "worker/demo.hpp"
 #include "worker_test_util.hpp"
 
 namespace cog::worker {
@@ -149,6 +150,18 @@ TEST(WorkerConfig, EveryShippedModelConfigParses) {
     ++parsed;
   }
   EXPECT_GE(parsed, 6);  // reasoning, memory, speed and their tiny-* versions
+}
+
+// `cogworker demo` trains the file `make demo` trains, as it was at build time.
+TEST(WorkerConfig, TheEmbeddedDemoConfigIsTinyDemoYaml) {
+  const auto path = std::filesystem::path(COG_TEST_FIXTURES_DIR) / "../../../configs/models/tiny-demo.yaml";
+  std::ifstream file(path);
+  const std::string text((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+  ASSERT_FALSE(text.empty()) << path;
+  EXPECT_EQ(std::string(demoConfigYaml()), text);
+  const auto c = parseWorkerConfig(demoConfigYaml(), "demo.yaml");
+  EXPECT_EQ(c.model.variant, "reasoning");
+  EXPECT_EQ(c.data.sources.size(), 3u);
 }
 
 }  // namespace
