@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <iostream>
 
+#include "common/remove_tree.hpp"
 #include "model/generation.hpp"
 #include "worker/answer_match.hpp"
 #include "worker/commands.hpp"
@@ -79,7 +80,7 @@ int runDemo(const DemoOptions& options) {
   train.default_threads = options.threads;
   train.stop_requested = options.stop_requested;
   // A previous demo run in the same folder would be continued, not clobbered: start clean.
-  std::filesystem::remove_all(std::filesystem::path(options.run_dir) / "checkpoints");
+  cog::removeTree(std::filesystem::path(options.run_dir) / "checkpoints");
   std::filesystem::remove(std::filesystem::path(options.run_dir) / "metrics.jsonl");
   runTrain(train);
 

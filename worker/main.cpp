@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "comms/bootstrap.hpp"
+#include "common/crash_backtrace.hpp"
 #include "common/environment_lookup.hpp"
 #include "common/error.hpp"
 #include "worker/blas/blas_core_startup.hpp"
@@ -57,6 +58,7 @@ CoordinatorAddress coordinatorFromEnvironment() {
 
 int main(int argc, char** argv) {
   using namespace cog::worker;
+  cog::printBacktraceOnFatalSignal("cogworker");
   // First of all: OpenBLAS picked its kernels when it loaded, and on CPUs it does not know
   // they can be 4x slower than the CPU allows; this may re-execute cogworker with
   // OPENBLAS_CORETYPE set (worker/blas/blas_core_startup.hpp). The user's setting wins.

@@ -8,6 +8,8 @@
 #include <string>
 #include <unistd.h>
 
+#include "common/remove_tree.hpp"
+
 namespace cog::worker::testing {
 
 // The message of the E that fn() throws, or "<no exception>" when it throws none.
@@ -31,10 +33,10 @@ class ScratchDir {
   explicit ScratchDir(const std::string& name)
       : path_(std::filesystem::temp_directory_path() /
               ("cog_" + name + "_" + std::to_string(::getpid()))) {
-    std::filesystem::remove_all(path_);
+    cog::removeTree(path_);
     std::filesystem::create_directories(path_);
   }
-  ~ScratchDir() { std::filesystem::remove_all(path_); }
+  ~ScratchDir() { cog::removeTree(path_); }
   const std::filesystem::path& path() const { return path_; }
   std::string write(const std::string& file, const std::string& text) const {
     auto p = path_ / file;

@@ -6,6 +6,7 @@
 #include <tuple>
 
 #include "common/error.hpp"
+#include "common/remove_tree.hpp"
 #include "worker/checkpoint/checkpoint_names.hpp"
 
 namespace cog::checkpoint {
@@ -64,7 +65,7 @@ void prunePeriodicCheckpoints(const std::filesystem::path& root, int64_t keep_la
   }
   std::sort(periodic.begin(), periodic.end());
   const size_t keep = static_cast<size_t>(keep_last);
-  for (size_t i = 0; i + keep < periodic.size(); ++i) std::filesystem::remove_all(periodic[i].second);
+  for (size_t i = 0; i + keep < periodic.size(); ++i) cog::removeTree(periodic[i].second);
 }
 
 }  // namespace cog::checkpoint

@@ -7,6 +7,7 @@
 #include <system_error>
 
 #include "common/error.hpp"
+#include "common/remove_tree.hpp"
 #include "worker/checkpoint/checkpoint_names.hpp"
 #include "worker/checkpoint/checkpoint_reader.hpp"
 #include "worker/checkpoint/durable_io.hpp"
@@ -75,7 +76,7 @@ std::vector<fs::path> removeStaleTemporaries(const fs::path& root) {
     if (t.parts.kind == TemporaryKind::kSetAside && !entryExists(root / t.parts.checkpoint))
       continue;
     std::error_code ec;
-    fs::remove_all(t.path, ec);
+    cog::removeTree(t.path, ec);
     if (ec) throw CheckpointError("cannot remove stale " + t.path.string() + ": " + ec.message());
     removed.push_back(t.path);
   }

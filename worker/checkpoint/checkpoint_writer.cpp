@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "common/error.hpp"
+#include "common/remove_tree.hpp"
 #include "worker/checkpoint/checkpoint_names.hpp"
 #include "worker/checkpoint/durable_io.hpp"
 #include "worker/checkpoint/manifest.hpp"
@@ -57,7 +58,7 @@ CheckpointWriter::CheckpointWriter(fs::path root, std::string name)
 CheckpointWriter::~CheckpointWriter() {
   if (committed_ || staging_.empty()) return;
   std::error_code ec;
-  fs::remove_all(staging_, ec);  // best effort: a leftover is a stale temporary, not a checkpoint
+  cog::removeTree(staging_, ec);  // best effort: a leftover is a stale temporary, not a checkpoint
 }
 
 fs::path CheckpointWriter::prepareFile(const std::string& file) {
@@ -180,7 +181,7 @@ fs::path CheckpointWriter::commit() {
 
   // Step 5. A failure here leaves a stale .old-… that removeStaleTemporaries() deletes;
   // the new checkpoint is already in place, so it is not an error of this commit.
-  if (!aside.empty()) fs::remove_all(aside, ec);
+  if (!aside.empty()) cog::removeTree(aside, ec);
   return target_;
 }
 

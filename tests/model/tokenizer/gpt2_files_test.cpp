@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "common/error.hpp"
+#include "common/remove_tree.hpp"
 #include "gpt2_test_data.hpp"
 
 namespace cog::test {
@@ -20,7 +21,7 @@ class Gpt2TokenizerFilesTest : public Gpt2DataTest {
            ("cog_tokenizer_" + std::to_string(::getpid()) + "_" + info->name());
     std::filesystem::create_directories(dir_);
   }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
+  void TearDown() override { cog::removeTree(dir_); }
 
   std::string write(const std::string& name, const std::string& content) {
     const std::string path = (dir_ / name).string();

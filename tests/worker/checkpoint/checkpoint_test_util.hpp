@@ -9,6 +9,7 @@
 #include <string>
 
 #include "common/error.hpp"
+#include "common/remove_tree.hpp"
 
 namespace cog::checkpoint::test {
 
@@ -21,12 +22,12 @@ class ScratchDir {
         info ? std::string(info->test_suite_name()) + "-" + info->name() : std::string("no-test");
     path_ = std::filesystem::temp_directory_path() /
             ("cog-ckpt-" + tag + "-" + std::to_string(::getpid()));
-    std::filesystem::remove_all(path_);
+    cog::removeTree(path_);
     std::filesystem::create_directories(path_);
   }
   ~ScratchDir() {
     std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
+    cog::removeTree(path_, ec);
   }
   ScratchDir(const ScratchDir&) = delete;
   ScratchDir& operator=(const ScratchDir&) = delete;

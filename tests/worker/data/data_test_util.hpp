@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "common/remove_tree.hpp"
 #include "worker/data/data_config.hpp"
 #include "worker/data/warning_sink.hpp"
 
@@ -40,7 +41,7 @@ class TempDir {
   }
   ~TempDir() {
     std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
+    cog::removeTree(path_, ec);
   }
   TempDir(const TempDir&) = delete;
   TempDir& operator=(const TempDir&) = delete;
