@@ -33,7 +33,7 @@ void onFatalSignal(int signo, siginfo_t* info, void* context) {
   address[18] = '\0';
   writeText(" (fault address ");
   writeText(address);
-  writeText("); stack, innermost first (c++filt demangles):\n");
+  writeText(")\n");
 #if defined(__x86_64__)
   // The faulting instruction, and the word on top of its stack: when the fault is a call
   // through a null function pointer (instruction 0x0) the unwinder stops there, and that word
@@ -48,6 +48,7 @@ void onFatalSignal(int signo, siginfo_t* info, void* context) {
 #else
   (void)context;
 #endif
+  writeText("stack, innermost first (c++filt demangles):\n");
   void* frames[64];
   const int count = backtrace(frames, 64);
   backtrace_symbols_fd(frames, count, STDERR_FILENO);

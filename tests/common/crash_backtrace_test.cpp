@@ -32,8 +32,9 @@ TEST(CrashBacktraceDeathTest, ASegfaultPrintsTheSignalAddressAndFramesAndStillDi
         cogCrashBacktraceTestFault(g_unmapped_address);
       },
       testing::KilledBySignal(SIGSEGV),
-      "cog_common_tests: fatal signal SEGV \\(fault address 0x0000000000000008\\); stack.*"
-      "cogCrashBacktraceTestFault");
+      "cog_common_tests: fatal signal SEGV \\(fault address 0x0000000000000008\\)\n"
+      "faulting instruction[^\n]*\n[^\n]*cogCrashBacktraceTestFault.*"
+      "stack, innermost first.*cogCrashBacktraceTestFault");
 }
 
 TEST(CrashBacktraceDeathTest, ACallThroughANullPointerNamesTheCaller) {
