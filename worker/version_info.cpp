@@ -54,6 +54,7 @@ VersionInfo collectVersionInfo(std::string blas_core, std::string host_malloc) {
   VersionInfo info;
   info.cog = kCogVersion;
   info.torch = TORCH_VERSION;
+  info.cuda_devices = static_cast<int>(torch::cuda::device_count());
   info.blas = describeBlas();
   info.blas_core = std::move(blas_core);
   info.host_malloc = std::move(host_malloc);
@@ -65,7 +66,11 @@ VersionInfo collectVersionInfo(std::string blas_core, std::string host_malloc) {
 std::string formatVersionInfo(const VersionInfo& info) {
   std::ostringstream os;
   os << "cogworker " << info.cog << "\n"
-     << "  libtorch     " << info.torch << " (CPU)\n"
+     << "  libtorch     " << info.torch
+     << (info.cuda_devices > 0 ? " (CUDA, " + std::to_string(info.cuda_devices) + " GPU" +
+                                     (info.cuda_devices > 1 ? "s" : "") + " visible)"
+                               : std::string(" (CPU)"))
+     << "\n"
      << "  blas         " << info.blas << "\n"
      << "  blas core    " << info.blas_core << "\n"
      << "  host malloc  " << (info.host_malloc.empty() ? "glibc defaults" : info.host_malloc) << "\n"

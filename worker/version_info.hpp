@@ -7,6 +7,7 @@ namespace cog::worker {
 struct VersionInfo {
   std::string cog;                        // project version
   std::string torch;                      // LibTorch version compiled against
+  int cuda_devices = 0;                   // GPUs this LibTorch sees (0: a CPU build, or none)
   std::string blas;                       // BLAS library actually loaded in this process
   std::string blas_core;                  // OpenBLAS kernels in use and why (blas/blas_core_choice.hpp)
   std::string host_malloc;                // how freed tensor memory is kept (malloc/malloc_tuning.hpp)

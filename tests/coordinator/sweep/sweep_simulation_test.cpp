@@ -1,7 +1,7 @@
 // The sweep driver run as the coordinator would run it, against simulated jobs with
-// synthetic learning curves instead of workers: slots are offered, jobs train one epoch per
-// tick, validate, checkpoint (after the validation, as worker/trainer.cpp does), obey
-// stops and relaunches from checkpoints. Shows ASHA-promote finding random search's best
+// synthetic learning curves instead of workers (coordinator/sweep/simulated_cluster.hpp):
+// slots are offered, jobs train one epoch per tick, validate, checkpoint, obey stops and
+// relaunches from checkpoints. Shows ASHA-promote finding random search's best
 // trial with a fraction of its epochs, and a coordinator "kill" (driver state saved,
 // restored into a new driver) continuing the very same sweep.
 #include <gtest/gtest.h>
@@ -9,6 +9,7 @@
 #include <cmath>
 #include <iostream>
 
+#include "coordinator/sweep/simulated_cluster.hpp"
 #include "coordinator/sweep/sweep_driver.hpp"
 
 namespace cog::coord::sweep {
@@ -37,116 +38,20 @@ double curve(double lr, int64_t epochs) {
   return floor + (2.0 - floor) * std::exp(-0.6 * static_cast<double>(epochs));
 }
 
-std::string overrideValue(const std::vector<std::string>& overrides, const std::string& key) {
-  std::string value;
-  for (const auto& o : overrides) {
-    if (o.rfind(key + "=", 0) == 0) value = o.substr(key.size() + 1);  // later ones win
-  }
-  return value;
-}
-
-// What the coordinator and its workers do with trial jobs, one epoch per tick.
-class SimulatedCluster {
- public:
-  struct Job {
-    std::vector<std::string> overrides;
-    int attempt = 1;
-    int64_t epochs = 0;  // trained so far (what its weights have seen)
-    bool running = false;
+// The cluster's curve: every job's val_loss from its learning rate.
+SimulatedCluster::Curve byLearningRate() {
+  return [](const std::string&, const std::vector<std::string>& overrides, int64_t epochs) {
+    return Scalars{{"val_loss", curve(std::stod(overrideValue(overrides, "optim.muon_lr")), epochs)}};
   };
-
-  explicit SimulatedCluster(int slots) : slots_(slots) {}
-
-  int64_t epochsTrained() const { return epochs_trained_; }
-  const std::vector<std::string>& log() const { return log_; }
-
-  // Until the sweep is over, or `ticks` ticks; true when the sweep is over.
-  bool run(SweepDriver& driver, int ticks) {
-    for (int t = 0; t < ticks; ++t) {
-      carryOut(driver, driver.onFreeSlots(freeSlots()));
-      if (driver.finished()) return true;
-      std::vector<std::string> running;
-      for (const auto& [name, job] : jobs_) {
-        if (job.running) running.push_back(name);
-      }
-      for (const auto& name : running) trainEpoch(driver, name);
-    }
-    return driver.finished();
-  }
-
- private:
-  int freeSlots() const {
-    int used = 0;
-    for (const auto& [name, job] : jobs_) used += job.running ? 1 : 0;
-    return slots_ - used;
-  }
-
-  void trainEpoch(SweepDriver& driver, const std::string& name) {
-    Job& job = jobs_.at(name);
-    if (!job.running) return;  // stopped by an earlier job's decision this tick
-    job.epochs += 1;
-    epochs_trained_ += 1;
-    const int64_t max = std::stoll(overrideValue(job.overrides, "train.epochs"));
-    const double lr = std::stod(overrideValue(job.overrides, "optim.muon_lr"));
-    ValidationRow v;
-    v.job_id = name;
-    v.attempt = job.attempt;
-    v.epoch = job.epochs - 1;  // the worker's 0-based epoch index
-    v.step = job.epochs * 100;
-    v.scalars = {{"val_loss", curve(lr, job.epochs)}};
-    const auto commands = driver.onValidation(v);
-    if (job.epochs < max) {  // the last epoch leaves only `final`
-      CheckpointRow c;
-      c.job_id = name;
-      c.attempt = job.attempt;
-      c.step = v.step;
-      c.name = "epoch-" + std::to_string(10000 + job.epochs).substr(1);
-      c.path = "/ck/" + name + "/" + std::to_string(job.epochs);
-      driver.onCheckpoint(c);
-    }
-    carryOut(driver, commands);
-    if (job.running && job.epochs >= max) {
-      job.running = false;
-      driver.onJobEnded(name, JobState::kFinished);
-    }
-  }
-
-  void carryOut(SweepDriver& driver, const std::vector<SweepCommand>& commands) {
-    for (const auto& command : commands) {
-      if (const auto* add = std::get_if<AddTrialJob>(&command)) {
-        log_.push_back("add " + add->spec.name);
-        Job job;
-        job.overrides = add->spec.overrides;
-        job.running = true;
-        jobs_[add->spec.name] = job;
-      } else if (const auto* stop = std::get_if<StopTrialJob>(&command)) {
-        log_.push_back((stop->pause ? "pause " : "stop ") + stop->job);
-        jobs_.at(stop->job).running = false;
-        driver.onJobEnded(stop->job, JobState::kStopped);
-      } else if (const auto* relaunch = std::get_if<RelaunchTrialJob>(&command)) {
-        log_.push_back("relaunch " + relaunch->job + " from " + relaunch->checkpoint);
-        Job& job = jobs_.at(relaunch->job);
-        job.attempt += 1;
-        job.epochs = std::stoll(relaunch->checkpoint.substr(relaunch->checkpoint.rfind('/') + 1));
-        job.overrides = relaunch->overrides;
-        job.running = true;
-      }
-    }
-  }
-
-  int slots_;
-  std::map<std::string, Job> jobs_;
-  int64_t epochs_trained_ = 0;
-  std::vector<std::string> log_;
-};
+}
 
 TEST(SweepSimulation, AshaPromoteFindsRandomSearchsBestWithAFractionOfTheEpochs) {
   // 16 trials, rungs at 1 and 4 epochs (eta 4), 16 epochs at most.
   SweepDriver random(config("{kind: random}", 16, 16));
-  SimulatedCluster random_cluster(4);
+  SimulatedCluster random_cluster(4, byLearningRate());
   ASSERT_TRUE(random_cluster.run(random, 1000));
   SweepDriver asha(config("{kind: asha, grace: 1, eta: 4, mode: promote}", 16, 16));
-  SimulatedCluster asha_cluster(4);
+  SimulatedCluster asha_cluster(4, byLearningRate());
   ASSERT_TRUE(asha_cluster.run(asha, 1000));
 
   EXPECT_EQ(random_cluster.epochsTrained(), 16 * 16);
@@ -172,12 +77,12 @@ TEST(SweepSimulation, ACoordinatorKillAndResumeContinuesTheSameSweep) {
     return SweepDriver(config("{kind: asha, grace: 1, eta: 4, mode: promote}", 16, 16));
   };
   SweepDriver whole = make();
-  SimulatedCluster whole_cluster(4);
+  SimulatedCluster whole_cluster(4, byLearningRate());
   ASSERT_TRUE(whole_cluster.run(whole, 1000));
 
   for (int kill_at : {1, 3, 6, 10}) {
     SweepDriver before = make();
-    SimulatedCluster cluster(4);  // the jobs and the store survive the coordinator
+    SimulatedCluster cluster(4, byLearningRate());  // the jobs and the store survive the coordinator
     ASSERT_FALSE(cluster.run(before, kill_at));
     const std::string stored = before.saveState().dump();
     SweepDriver after = make();
@@ -191,7 +96,7 @@ TEST(SweepSimulation, ACoordinatorKillAndResumeContinuesTheSameSweep) {
 
 TEST(SweepSimulation, PbtRunsThePopulationToTheEndWithExploits) {
   SweepDriver pbt(config("{kind: pbt, perturbation_interval: 2}", 4, 8));
-  SimulatedCluster cluster(4);
+  SimulatedCluster cluster(4, byLearningRate());
   ASSERT_TRUE(cluster.run(pbt, 1000));
   int relaunches = 0;
   for (const auto& line : cluster.log()) relaunches += line.rfind("relaunch", 0) == 0 ? 1 : 0;

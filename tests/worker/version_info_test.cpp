@@ -1,0 +1,35 @@
+// `cogworker --version` names what the process runs with; the LibTorch line says whether it
+// sees GPUs (a CUDA LibTorch on a GPU machine printed "(CPU)" before).
+#include <gtest/gtest.h>
+
+#include "worker/version_info.hpp"
+
+namespace cog::worker {
+namespace {
+
+VersionInfo sample(int cuda_devices) {
+  VersionInfo info;
+  info.cog = "0.1.0";
+  info.torch = "2.11.0";
+  info.cuda_devices = cuda_devices;
+  info.blas = "OpenBLAS";
+  info.blas_core = "Haswell";
+  info.intra_op_threads = 1;
+  return info;
+}
+
+TEST(VersionInfo, TheLibTorchLineSaysCpuOrHowManyGpusItSees) {
+  EXPECT_NE(formatVersionInfo(sample(0)).find("libtorch     2.11.0 (CPU)\n"), std::string::npos);
+  EXPECT_NE(formatVersionInfo(sample(1)).find("libtorch     2.11.0 (CUDA, 1 GPU visible)\n"), std::string::npos);
+  EXPECT_NE(formatVersionInfo(sample(8)).find("libtorch     2.11.0 (CUDA, 8 GPUs visible)\n"), std::string::npos);
+}
+
+TEST(VersionInfo, ThisProcessCountsItsGpus) {
+  // Debian's LibTorch is a CPU build: it sees none, and the line says CPU.
+  const VersionInfo info = collectVersionInfo("test");
+  EXPECT_GE(info.cuda_devices, 0);
+  if (info.cuda_devices == 0) EXPECT_NE(formatVersionInfo(info).find("(CPU)"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace cog::worker
