@@ -8,7 +8,8 @@
 // (epochs trained, all trials) is also wall time.
 //
 //   build/bin/sweep_replay CURVES.jsonl [--trials R] [--grace 1] [--eta 3] [--orderings K]
-//                          [--seed S] [--threshold 0.9] [--base bench/learn_arithmetic.yaml]
+//                          [--seed S] [--threshold 0.9] [--metric val_loss|exact_match]
+//                          [--base bench/learn_arithmetic.yaml]
 //
 // Budgets as in bench/sweep_arithmetic: random search R trials of E epochs (E: the pool's
 // longest curve), ASHA-promote 2R trials, grace and eta as given, up to E epochs. A trial's
@@ -76,10 +77,10 @@ std::vector<RecordedTrial> loadCurves(const std::string& path) {
 }
 
 std::string sweepYaml(const std::string& name, const std::string& base, int trials, size_t epochs,
-                      const std::string& searcher) {
+                      const std::string& searcher, const std::string& metric) {
   return "name: " + name + "\nslots: 1\nbase: {config: " + base +
          "}\nspace:\n  optim.muon_lr: {loguniform: [0.0001, 1.0]}\n"
-         "seed: 1\nmetric: {name: val_loss, mode: min}\n"
+         "seed: 1\nmetric: " + metric + "\n"
          "budget: {max_trials: " + std::to_string(trials) +
          ", max_concurrent: 1, unit: epochs, max_per_trial: " + std::to_string(epochs) +
          "}\nsearcher: " + searcher + "\n";
@@ -144,6 +145,9 @@ int main(int argc, char** argv) {
   app.add_option("--orderings", orderings, "shuffles of the pool replayed")->check(CLI::PositiveNumber);
   app.add_option("--seed", seed, "seed of the shuffles");
   app.add_option("--threshold", threshold, "exact match a trial must reach");
+  std::string metric = "val_loss";
+  app.add_option("--metric", metric, "what the searchers rank by: val_loss (min, as bench/sweep_arithmetic) or exact_match (max)")
+      ->check(CLI::IsMember({"val_loss", "exact_match"}));
   app.add_option("--base", base, "the trials' worker config (the sweep files name it; never trained here)");
   CLI11_PARSE(app, argc, argv);
 
@@ -158,10 +162,11 @@ int main(int argc, char** argv) {
     }
     const std::string asha_searcher = "{kind: asha, grace: " + std::to_string(grace) +
                                       ", eta: " + std::to_string(eta) + ", mode: promote}";
+    const std::string goal = "{name: " + metric + ", mode: " + (metric == "val_loss" ? "min" : "max") + "}";
     const auto random_config = cog::coord::sweep::parseSweepConfig(
-        sweepYaml("random", base, trials, epochs, "{kind: random}"), "replay random", ".");
+        sweepYaml("random", base, trials, epochs, "{kind: random}", goal), "replay random", ".");
     const auto asha_config = cog::coord::sweep::parseSweepConfig(
-        sweepYaml("asha", base, 2 * trials, epochs, asha_searcher), "replay asha", ".");
+        sweepYaml("asha", base, 2 * trials, epochs, asha_searcher, goal), "replay asha", ".");
 
     int good = 0;
     std::printf("== sweep_replay: %zu recorded trials (%s), up to %zu epochs each\n", pool.size(),
@@ -177,8 +182,8 @@ int main(int argc, char** argv) {
       std::printf("   %-34s epochs %zu  best exact match %.3f  %s\n", t.point.c_str(), t.epochs.size(),
                   best, at ? ("reaches " + std::to_string(threshold).substr(0, 4) + " at epoch " + std::to_string(at)).c_str() : "");
     }
-    std::printf("   %d of %zu reach exact match >= %.2f; random search %d trials x %zu epochs, ASHA-promote %d trials %s\n",
-                good, pool.size(), threshold, trials, epochs, 2 * trials, asha_searcher.c_str());
+    std::printf("   %d of %zu reach exact match >= %.2f; random search %d trials x %zu epochs, ASHA-promote %d trials %s; ranked by %s\n",
+                good, pool.size(), threshold, trials, epochs, 2 * trials, asha_searcher.c_str(), goal.c_str());
 
     // Epochs each trial needs to reach the threshold (0: never): an oracle that knew which of
     // ASHA's 2R draws is fastest and trained only it would spend that many, the floor of any
