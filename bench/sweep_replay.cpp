@@ -119,6 +119,14 @@ Outcome replay(const cog::coord::sweep::SweepConfig& config, const std::vector<R
   return out;
 }
 
+// The epochs a trial needs to validate at >= threshold; 0 when it never does.
+int epochsToReach(const RecordedTrial& t, double threshold) {
+  for (size_t e = 0; e < t.epochs.size(); ++e) {
+    if (t.epochs[e].exact_match >= threshold) return static_cast<int>(e + 1);
+  }
+  return 0;
+}
+
 double mean(const std::vector<double>& v) {
   return v.empty() ? NAN : std::accumulate(v.begin(), v.end(), 0.0) / v.size();
 }
@@ -168,32 +176,26 @@ int main(int argc, char** argv) {
     const auto asha_config = cog::coord::sweep::parseSweepConfig(
         sweepYaml("asha", base, 2 * trials, epochs, asha_searcher, goal), "replay asha", ".");
 
+    // The oracle's floor: one that knew which of ASHA's 2R draws reaches the threshold first
+    // and trained only it would spend that trial's epochs to it, and no searcher drawing those
+    // trials spends less.
+    std::vector<int> to_threshold(pool.size());
     int good = 0;
     std::printf("== sweep_replay: %zu recorded trials (%s), up to %zu epochs each\n", pool.size(),
                 curves_path.c_str(), epochs);
-    for (const auto& t : pool) {
+    for (size_t i = 0; i < pool.size(); ++i) {
+      const auto& t = pool[i];
+      to_threshold[i] = epochsToReach(t, threshold);
+      good += to_threshold[i] ? 1 : 0;
       double best = 0;
-      int at = 0;
-      for (size_t e = 0; e < t.epochs.size(); ++e) {
-        if (t.epochs[e].exact_match >= threshold && !at) at = static_cast<int>(e + 1);
-        best = std::max(best, t.epochs[e].exact_match);
-      }
-      good += at ? 1 : 0;
-      std::printf("   %-34s epochs %zu  best exact match %.3f  %s\n", t.point.c_str(), t.epochs.size(),
-                  best, at ? ("reaches " + std::to_string(threshold).substr(0, 4) + " at epoch " + std::to_string(at)).c_str() : "");
+      for (const auto& v : t.epochs) best = std::max(best, v.exact_match);
+      std::printf("   %-34s epochs %zu  best exact match %.3f", t.point.c_str(), t.epochs.size(), best);
+      if (to_threshold[i]) std::printf("  reaches %.2f at epoch %d", threshold, to_threshold[i]);
+      std::printf("\n");
     }
     std::printf("   %d of %zu reach exact match >= %.2f; random search %d trials x %zu epochs, ASHA-promote %d trials %s; ranked by %s\n",
                 good, pool.size(), threshold, trials, epochs, 2 * trials, asha_searcher.c_str(), goal.c_str());
 
-    // Epochs each trial needs to reach the threshold (0: never): an oracle that knew which of
-    // ASHA's 2R draws is fastest and trained only it would spend that many, the floor of any
-    // searcher drawing those trials.
-    std::vector<int> to_threshold(pool.size(), 0);
-    for (size_t i = 0; i < pool.size(); ++i) {
-      for (size_t e = 0; e < pool[i].epochs.size() && !to_threshold[i]; ++e) {
-        if (pool[i].epochs[e].exact_match >= threshold) to_threshold[i] = static_cast<int>(e + 1);
-      }
-    }
     std::vector<double> r_first, a_first, ratios, r_best, a_best, r_all, a_all, oracle;
     int r_reached = 0, a_reached = 0, both = 0, under_half = 0, asha_only = 0, random_only = 0;
     std::vector<size_t> order(pool.size());
