@@ -8,7 +8,7 @@
 // (epochs trained, all trials) is also wall time.
 //
 //   build/bin/sweep_replay CURVES.jsonl [--trials R] [--grace 1] [--eta 3] [--orderings K]
-//                          [--seed S] [--threshold 0.9] [--metric val_loss|exact_match]
+//                          [--seed S] [--threshold 0.9] [--metric val_loss|exact_match] [--mode promote|stop]
 //                          [--base bench/learn_arithmetic.yaml]
 //
 // Budgets as in bench/sweep_arithmetic: random search R trials of E epochs (E: the pool's
@@ -153,7 +153,9 @@ int main(int argc, char** argv) {
   app.add_option("--orderings", orderings, "shuffles of the pool replayed")->check(CLI::PositiveNumber);
   app.add_option("--seed", seed, "seed of the shuffles");
   app.add_option("--threshold", threshold, "exact match a trial must reach");
-  std::string metric = "val_loss";
+  std::string metric = "val_loss", mode = "promote";
+  app.add_option("--mode", mode, "ASHA's mode: promote (pause at rungs, resume from the checkpoint) or stop")
+      ->check(CLI::IsMember({"promote", "stop"}));
   app.add_option("--metric", metric, "what the searchers rank by: val_loss (min, as bench/sweep_arithmetic) or exact_match (max)")
       ->check(CLI::IsMember({"val_loss", "exact_match"}));
   app.add_option("--base", base, "the trials' worker config (the sweep files name it; never trained here)");
@@ -169,7 +171,8 @@ int main(int argc, char** argv) {
                            "): record more with bench/sweep_curves --trials");
     }
     const std::string asha_searcher = "{kind: asha, grace: " + std::to_string(grace) +
-                                      ", eta: " + std::to_string(eta) + ", mode: promote}";
+                                      ", eta: " + std::to_string(eta) + ", mode: " + mode + "}";
+    const std::string asha_name = "ASHA-" + mode;
     const std::string goal = "{name: " + metric + ", mode: " + (metric == "val_loss" ? "min" : "max") + "}";
     const auto random_config = cog::coord::sweep::parseSweepConfig(
         sweepYaml("random", base, trials, epochs, "{kind: random}", goal), "replay random", ".");
@@ -193,8 +196,8 @@ int main(int argc, char** argv) {
       if (to_threshold[i]) std::printf("  reaches %.2f at epoch %d", threshold, to_threshold[i]);
       std::printf("\n");
     }
-    std::printf("   %d of %zu reach exact match >= %.2f; random search %d trials x %zu epochs, ASHA-promote %d trials %s; ranked by %s\n",
-                good, pool.size(), threshold, trials, epochs, 2 * trials, asha_searcher.c_str(), goal.c_str());
+    std::printf("   %d of %zu reach exact match >= %.2f; random search %d trials x %zu epochs, %s %d trials %s; ranked by %s\n",
+                good, pool.size(), threshold, trials, epochs, asha_name.c_str(), 2 * trials, asha_searcher.c_str(), goal.c_str());
 
     std::vector<double> r_first, a_first, ratios, r_best, a_best, r_all, a_all, oracle;
     // Every ordering's compute to the first, a miss counted as infinite: the median of these
@@ -243,7 +246,7 @@ int main(int argc, char** argv) {
     const double n = orderings;
     std::printf("\n== over %d orderings of the pool (seed %llu), compute in epochs (all trials), one slot each\n",
                 orderings, static_cast<unsigned long long>(seed));
-    std::printf("%-46s %10s %13s %10s\n", "", "random", "ASHA-promote", "ASHA/rand");
+    std::printf("%-46s %10s %13s %10s\n", "", "random", asha_name.c_str(), "ASHA/rand");
     std::printf("%-46s %10.3f %13.3f\n", "share of orderings reaching the threshold", r_reached / n, a_reached / n);
     std::printf("%-46s %10.2f %13.2f %10.2f\n", "compute to the first, mean (where reached)", mean(r_first),
                 mean(a_first), mean(a_first) / mean(r_first));
@@ -262,9 +265,9 @@ int main(int argc, char** argv) {
                 both, median(ratios), mean(ratios), both ? 100.0 * under_half / both : 0.0, asha_only,
                 random_only);
     const double share = mean(a_first) / mean(r_first);
-    std::printf("verdict: ASHA-promote's expected compute to the first trial >= %.2f is %.0f%% of random "
+    std::printf("verdict: %s's expected compute to the first trial >= %.2f is %.0f%% of random "
                 "search's (%s); no searcher drawing these trials can go below %.0f%% (the oracle)\n",
-                threshold, 100 * share, share < 0.5 ? "well under half" : "NOT under half",
+                asha_name.c_str(), threshold, 100 * share, share < 0.5 ? "well under half" : "NOT under half",
                 100 * mean(oracle) / mean(r_first));
   } catch (const std::exception& e) {
     std::fprintf(stderr, "sweep_replay: %s\n", e.what());
