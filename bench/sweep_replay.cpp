@@ -8,7 +8,8 @@
 // (epochs trained, all trials) is also wall time.
 //
 //   build/bin/sweep_replay CURVES.jsonl [--trials R] [--grace 1] [--eta 3] [--orderings K]
-//                          [--seed S] [--threshold 0.9] [--metric val_loss|exact_match] [--mode promote|stop]
+//                          [--seed S] [--threshold 0.9] [--metric val_loss|exact_match]
+//                          [--mode promote|stop]
 //                          [--base bench/learn_arithmetic.yaml]
 //
 // Budgets as in bench/sweep_arithmetic: random search R trials of E epochs (E: the pool's
@@ -46,7 +47,7 @@ struct Validation {
   double exact_match = 0;
 };
 struct RecordedTrial {
-  std::string point;  // "muon 0.02 fallback 0.003"
+  std::string point;               // "muon 0.02 fallback 0.003"
   std::vector<Validation> epochs;  // [e]: after e + 1 epochs
 };
 
@@ -78,12 +79,14 @@ std::vector<RecordedTrial> loadCurves(const std::string& path) {
 
 std::string sweepYaml(const std::string& name, const std::string& base, int trials, size_t epochs,
                       const std::string& searcher, const std::string& metric) {
-  return "name: " + name + "\nslots: 1\nbase: {config: " + base +
-         "}\nspace:\n  optim.muon_lr: {loguniform: [0.0001, 1.0]}\n"
-         "seed: 1\nmetric: " + metric + "\n"
-         "budget: {max_trials: " + std::to_string(trials) +
-         ", max_concurrent: 1, unit: epochs, max_per_trial: " + std::to_string(epochs) +
-         "}\nsearcher: " + searcher + "\n";
+  const std::string budget =
+      "{max_trials: " + std::to_string(trials) +
+      ", max_concurrent: 1, unit: epochs, max_per_trial: " + std::to_string(epochs) + "}";
+  // The space is never drawn from here (each trial's curve comes from the pool), but a sweep
+  // file needs one.
+  return "name: " + name + "\nslots: 1\nbase: {config: " + base + "}\n" +
+         "space:\n  optim.muon_lr: {loguniform: [0.0001, 1.0]}\n" + "seed: 1\nmetric: " + metric +
+         "\nbudget: " + budget + "\nsearcher: " + searcher + "\n";
 }
 
 // One sweep over one ordering of the pool.
@@ -99,10 +102,12 @@ Outcome replay(const cog::coord::sweep::SweepConfig& config, const std::vector<R
   Outcome out;
   auto curve = [&](const std::string& job, const std::vector<std::string>&, int64_t epochs) {
     auto it = trial_of_job.find(job);
-    if (it == trial_of_job.end()) it = trial_of_job.emplace(job, order.at(trial_of_job.size())).first;
+    if (it == trial_of_job.end())
+      it = trial_of_job.emplace(job, order.at(trial_of_job.size())).first;
     const auto& t = pool[it->second];
     if (static_cast<size_t>(epochs) > t.epochs.size()) {
-      return cog::coord::Scalars{{"val_loss", std::numeric_limits<double>::quiet_NaN()}, {"exact_match", 0.0}};
+      return cog::coord::Scalars{{"val_loss", std::numeric_limits<double>::quiet_NaN()},
+                                 {"exact_match", 0.0}};
     }
     const auto& v = t.epochs[epochs - 1];
     return cog::coord::Scalars{{"val_loss", v.val_loss}, {"exact_match", v.exact_match}};
@@ -137,28 +142,72 @@ double median(std::vector<double> v) {
   return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
+// One searcher's outcomes over the orderings.
+struct Tally {
+  std::vector<double> first;          // compute to the first, orderings that reach it
+  std::vector<double> first_or_miss;  // ... a miss counted as infinite: a median that keeps them
+  // ... a miss counted as the whole sweep's compute: less than a searcher that missed would
+  // really need, so it flatters whichever misses more
+  std::vector<double> first_or_all;
+  std::vector<double> best;  // best exact match
+  std::vector<double> all;   // compute in all
+
+  void add(const Outcome& o) {
+    if (o.first_epochs) first.push_back(*o.first_epochs);
+    first_or_miss.push_back(o.first_epochs ? *o.first_epochs : INFINITY);
+    first_or_all.push_back(o.first_epochs ? *o.first_epochs : o.epochs);
+    best.push_back(o.best_exact_match);
+    all.push_back(o.epochs);
+  }
+  double reachedShare() const { return static_cast<double>(first.size()) / all.size(); }
+};
+
+// Lists the pool; returns each trial's epochs to the threshold (0: never).
+std::vector<int> printPool(const std::vector<RecordedTrial>& pool, double threshold) {
+  std::vector<int> to_threshold(pool.size());
+  for (size_t i = 0; i < pool.size(); ++i) {
+    const auto& t = pool[i];
+    to_threshold[i] = epochsToReach(t, threshold);
+    double best = 0;
+    for (const auto& v : t.epochs) best = std::max(best, v.exact_match);
+    std::printf("   %-34s epochs %zu  best exact match %.3f", t.point.c_str(), t.epochs.size(),
+                best);
+    if (to_threshold[i]) std::printf("  reaches %.2f at epoch %d", threshold, to_threshold[i]);
+    std::printf("\n");
+  }
+  return to_threshold;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"sweep_replay: random search vs ASHA-promote replayed over recorded curves "
-               "(bench/sweep_curves), expected compute to the first trial at exact match >= threshold"};
+  CLI::App app{
+      "sweep_replay: random search vs ASHA-promote replayed over recorded curves "
+      "(bench/sweep_curves), expected compute to the first trial at exact match >= threshold"};
   std::string curves_path, base = "bench/learn_arithmetic.yaml";
   int trials = 4, eta = 3, grace = 1, orderings = 2000;
   uint64_t seed = 1;
   double threshold = 0.9;
   app.add_option("curves", curves_path, "curves.jsonl written by bench/sweep_curves")->required();
-  app.add_option("--trials", trials, "random search's trials R (ASHA gets 2R)")->check(CLI::PositiveNumber);
-  app.add_option("--grace", grace, "ASHA: epochs before the first rung")->check(CLI::PositiveNumber);
+  app.add_option("--trials", trials, "random search's trials R (ASHA gets 2R)")
+      ->check(CLI::PositiveNumber);
+  app.add_option("--grace", grace, "ASHA: epochs before the first rung")
+      ->check(CLI::PositiveNumber);
   app.add_option("--eta", eta, "ASHA: reduction factor")->check(CLI::Range(2, 64));
-  app.add_option("--orderings", orderings, "shuffles of the pool replayed")->check(CLI::PositiveNumber);
+  app.add_option("--orderings", orderings, "shuffles of the pool replayed")
+      ->check(CLI::PositiveNumber);
   app.add_option("--seed", seed, "seed of the shuffles");
   app.add_option("--threshold", threshold, "exact match a trial must reach");
   std::string metric = "val_loss", mode = "promote";
-  app.add_option("--mode", mode, "ASHA's mode: promote (pause at rungs, resume from the checkpoint) or stop")
+  app.add_option("--mode", mode,
+                 "ASHA's mode: promote (pause at rungs, resume from the checkpoint) or stop")
       ->check(CLI::IsMember({"promote", "stop"}));
-  app.add_option("--metric", metric, "what the searchers rank by: val_loss (min, as bench/sweep_arithmetic) or exact_match (max)")
+  app.add_option("--metric", metric,
+                 "what the searchers rank by: val_loss (min, as bench/sweep_arithmetic) or "
+                 "exact_match (max)")
       ->check(CLI::IsMember({"val_loss", "exact_match"}));
-  app.add_option("--base", base, "the trials' worker config (the sweep files name it; never trained here)");
+  app.add_option("--base", base,
+                 "the trials' worker config (the sweep files name it; never trained here)");
   CLI11_PARSE(app, argc, argv);
 
   try {
@@ -166,109 +215,94 @@ int main(int argc, char** argv) {
     size_t epochs = 0;
     for (const auto& t : pool) epochs = std::max(epochs, t.epochs.size());
     if (pool.size() < static_cast<size_t>(2 * trials)) {
-      throw cog::DataError(curves_path + ": " + std::to_string(pool.size()) + " trials, ASHA needs " +
-                           std::to_string(2 * trials) + " (--trials " + std::to_string(trials) +
+      throw cog::DataError(curves_path + ": " + std::to_string(pool.size()) +
+                           " trials, ASHA needs " + std::to_string(2 * trials) + " (--trials " +
+                           std::to_string(trials) +
                            "): record more with bench/sweep_curves --trials");
     }
     const std::string asha_searcher = "{kind: asha, grace: " + std::to_string(grace) +
                                       ", eta: " + std::to_string(eta) + ", mode: " + mode + "}";
     const std::string asha_name = "ASHA-" + mode;
-    const std::string goal = "{name: " + metric + ", mode: " + (metric == "val_loss" ? "min" : "max") + "}";
+    const std::string goal =
+        "{name: " + metric + ", mode: " + (metric == "val_loss" ? "min" : "max") + "}";
     const auto random_config = cog::coord::sweep::parseSweepConfig(
         sweepYaml("random", base, trials, epochs, "{kind: random}", goal), "replay random", ".");
     const auto asha_config = cog::coord::sweep::parseSweepConfig(
         sweepYaml("asha", base, 2 * trials, epochs, asha_searcher, goal), "replay asha", ".");
 
+    std::printf("== sweep_replay: %zu recorded trials (%s), up to %zu epochs each\n", pool.size(),
+                curves_path.c_str(), epochs);
+    const std::vector<int> to_threshold = printPool(pool, threshold);
+    const auto good =
+        std::count_if(to_threshold.begin(), to_threshold.end(), [](int h) { return h > 0; });
+    std::printf(
+        "   %td of %zu reach exact match >= %.2f; random search %d trials x %zu epochs, %s %d "
+        "trials %s; ranked by %s\n",
+        good, pool.size(), threshold, trials, epochs, asha_name.c_str(), 2 * trials,
+        asha_searcher.c_str(), goal.c_str());
+
+    Tally r, a;
     // The oracle's floor: one that knew which of ASHA's 2R draws reaches the threshold first
     // and trained only it would spend that trial's epochs to it, and no searcher drawing those
     // trials spends less.
-    std::vector<int> to_threshold(pool.size());
-    int good = 0;
-    std::printf("== sweep_replay: %zu recorded trials (%s), up to %zu epochs each\n", pool.size(),
-                curves_path.c_str(), epochs);
-    for (size_t i = 0; i < pool.size(); ++i) {
-      const auto& t = pool[i];
-      to_threshold[i] = epochsToReach(t, threshold);
-      good += to_threshold[i] ? 1 : 0;
-      double best = 0;
-      for (const auto& v : t.epochs) best = std::max(best, v.exact_match);
-      std::printf("   %-34s epochs %zu  best exact match %.3f", t.point.c_str(), t.epochs.size(), best);
-      if (to_threshold[i]) std::printf("  reaches %.2f at epoch %d", threshold, to_threshold[i]);
-      std::printf("\n");
-    }
-    std::printf("   %d of %zu reach exact match >= %.2f; random search %d trials x %zu epochs, %s %d trials %s; ranked by %s\n",
-                good, pool.size(), threshold, trials, epochs, asha_name.c_str(), 2 * trials, asha_searcher.c_str(), goal.c_str());
-
-    std::vector<double> r_first, a_first, ratios, r_best, a_best, r_all, a_all, oracle;
-    // Every ordering's compute to the first, a miss counted as infinite: the median of these
-    // does not leave out the orderings a searcher missed (the means do).
-    std::vector<double> r_first_or_miss, a_first_or_miss;
-    // ... and a miss counted as the whole sweep's compute: less than a searcher that missed
-    // would really need, so it flatters whichever misses more.
-    std::vector<double> r_first_or_all, a_first_or_all;
-    int r_reached = 0, a_reached = 0, both = 0, under_half = 0, asha_only = 0, random_only = 0;
+    std::vector<double> ratios, oracle;
+    int under_half = 0, asha_only = 0, random_only = 0;
     std::vector<size_t> order(pool.size());
     for (int k = 0; k < orderings; ++k) {
       std::iota(order.begin(), order.end(), 0);
       std::mt19937_64 rng(seed * 1000003 + k);
       std::shuffle(order.begin(), order.end(), rng);
-      const Outcome r = replay(random_config, pool, order, threshold);
-      const Outcome a = replay(asha_config, pool, order, threshold);
+      const Outcome ro = replay(random_config, pool, order, threshold);
+      const Outcome ao = replay(asha_config, pool, order, threshold);
+      r.add(ro);
+      a.add(ao);
       int fastest = 0;
       for (int n = 0; n < 2 * trials; ++n) {
         const int h = to_threshold[order[n]];
         if (h && (!fastest || h < fastest)) fastest = h;
       }
       if (fastest) oracle.push_back(fastest);
-      r_best.push_back(r.best_exact_match);
-      a_best.push_back(a.best_exact_match);
-      r_all.push_back(r.epochs);
-      a_all.push_back(a.epochs);
-      r_reached += r.first_epochs ? 1 : 0;
-      a_reached += a.first_epochs ? 1 : 0;
-      if (r.first_epochs) r_first.push_back(*r.first_epochs);
-      if (a.first_epochs) a_first.push_back(*a.first_epochs);
-      r_first_or_miss.push_back(r.first_epochs ? *r.first_epochs : INFINITY);
-      a_first_or_miss.push_back(a.first_epochs ? *a.first_epochs : INFINITY);
-      r_first_or_all.push_back(r.first_epochs ? *r.first_epochs : r.epochs);
-      a_first_or_all.push_back(a.first_epochs ? *a.first_epochs : a.epochs);
-      if (r.first_epochs && a.first_epochs) {
-        ++both;
-        const double ratio = static_cast<double>(*a.first_epochs) / *r.first_epochs;
+      if (ro.first_epochs && ao.first_epochs) {
+        const double ratio = static_cast<double>(*ao.first_epochs) / *ro.first_epochs;
         ratios.push_back(ratio);
         under_half += ratio < 0.5 ? 1 : 0;
-      } else if (a.first_epochs) {
+      } else if (ao.first_epochs) {
         ++asha_only;
-      } else if (r.first_epochs) {
+      } else if (ro.first_epochs) {
         ++random_only;
       }
     }
-    const double n = orderings;
-    std::printf("\n== over %d orderings of the pool (seed %llu), compute in epochs (all trials), one slot each\n",
-                orderings, static_cast<unsigned long long>(seed));
+    std::printf(
+        "\n== over %d orderings of the pool (seed %llu), compute in epochs (all trials), one slot "
+        "each\n",
+        orderings, static_cast<unsigned long long>(seed));
     std::printf("%-46s %10s %13s %10s\n", "", "random", asha_name.c_str(), "ASHA/rand");
-    std::printf("%-46s %10.3f %13.3f\n", "share of orderings reaching the threshold", r_reached / n, a_reached / n);
-    std::printf("%-46s %10.2f %13.2f %10.2f\n", "compute to the first, mean (where reached)", mean(r_first),
-                mean(a_first), mean(a_first) / mean(r_first));
-    std::printf("%-46s %10s %13.2f %10.2f\n", "  an oracle training only the fastest of 2R, mean", "",
-                mean(oracle), mean(oracle) / mean(r_first));
+    std::printf("%-46s %10.3f %13.3f\n", "share of orderings reaching the threshold",
+                r.reachedShare(), a.reachedShare());
+    std::printf("%-46s %10.2f %13.2f %10.2f\n", "compute to the first, mean (where reached)",
+                mean(r.first), mean(a.first), mean(a.first) / mean(r.first));
+    std::printf("%-46s %10s %13.2f %10.2f\n", "  an oracle training only the fastest of 2R, mean",
+                "", mean(oracle), mean(oracle) / mean(r.first));
     std::printf("%-46s %10.2f %13.2f %10.2f\n", "  a miss counted as the sweep's compute, mean",
-                mean(r_first_or_all), mean(a_first_or_all), mean(a_first_or_all) / mean(r_first_or_all));
+                mean(r.first_or_all), mean(a.first_or_all),
+                mean(a.first_or_all) / mean(r.first_or_all));
     std::printf("%-46s %10.2f %13.2f %10.2f\n", "compute to the first, median (misses included)",
-                median(r_first_or_miss), median(a_first_or_miss),
-                median(a_first_or_miss) / median(r_first_or_miss));
-    std::printf("%-46s %10.2f %13.2f %10.2f\n", "compute in all, mean", mean(r_all), mean(a_all),
-                mean(a_all) / mean(r_all));
-    std::printf("%-46s %10.3f %13.3f\n", "best exact match, mean", mean(r_best), mean(a_best));
-    std::printf("orderings where both reach it: %d; ASHA/random compute there: median %.2f, mean %.2f, "
-                "under 0.5 in %.0f%%; only ASHA reaches it: %d, only random: %d\n",
-                both, median(ratios), mean(ratios), both ? 100.0 * under_half / both : 0.0, asha_only,
-                random_only);
-    const double share = mean(a_first) / mean(r_first);
-    std::printf("verdict: %s's expected compute to the first trial >= %.2f is %.0f%% of random "
-                "search's (%s); no searcher drawing these trials can go below %.0f%% (the oracle)\n",
-                asha_name.c_str(), threshold, 100 * share, share < 0.5 ? "well under half" : "NOT under half",
-                100 * mean(oracle) / mean(r_first));
+                median(r.first_or_miss), median(a.first_or_miss),
+                median(a.first_or_miss) / median(r.first_or_miss));
+    std::printf("%-46s %10.2f %13.2f %10.2f\n", "compute in all, mean", mean(r.all), mean(a.all),
+                mean(a.all) / mean(r.all));
+    std::printf("%-46s %10.3f %13.3f\n", "best exact match, mean", mean(r.best), mean(a.best));
+    std::printf(
+        "orderings where both reach it: %d; ASHA/random compute there: median %.2f, mean %.2f, "
+        "under 0.5 in %.0f%%; only ASHA reaches it: %d, only random: %d\n",
+        static_cast<int>(ratios.size()), median(ratios), mean(ratios),
+        ratios.empty() ? 0.0 : 100.0 * under_half / ratios.size(), asha_only, random_only);
+    const double share = mean(a.first) / mean(r.first);
+    std::printf(
+        "verdict: %s's expected compute to the first trial >= %.2f is %.0f%% of random "
+        "search's (%s); no searcher drawing these trials can go below %.0f%% (the oracle)\n",
+        asha_name.c_str(), threshold, 100 * share,
+        share < 0.5 ? "well under half" : "NOT under half", 100 * mean(oracle) / mean(r.first));
   } catch (const std::exception& e) {
     std::fprintf(stderr, "sweep_replay: %s\n", e.what());
     return 2;

@@ -22,11 +22,10 @@ class SimulatedCluster {
   // The held-out scalars ({"val_loss", ...}) of job `job`, trained with `overrides`, after
   // `epochs` epochs of its weights.
   using Curve = std::function<Scalars(const std::string& job,
-                                             const std::vector<std::string>& overrides,
-                                             int64_t epochs)>;
+                                      const std::vector<std::string>& overrides, int64_t epochs)>;
   // Told every validation, with the epochs trained by all jobs so far (this one included).
-  using Watch = std::function<void(const std::string& job, int64_t epochs,
-                                   const Scalars& scalars, int64_t epochs_trained)>;
+  using Watch = std::function<void(const std::string& job, int64_t epochs, const Scalars& scalars,
+                                   int64_t epochs_trained)>;
 
   SimulatedCluster(int slots, Curve curve, Watch watch = {});
 

@@ -1,8 +1,8 @@
 // `cogworker --version` names what the process runs with; the LibTorch line says whether it
 // sees GPUs (a CUDA LibTorch on a GPU machine printed "(CPU)" before).
-#include <gtest/gtest.h>
-
 #include "worker/version_info.hpp"
+
+#include <gtest/gtest.h>
 
 namespace cog::worker {
 namespace {
@@ -20,8 +20,10 @@ VersionInfo sample(int cuda_devices) {
 
 TEST(VersionInfo, TheLibTorchLineSaysCpuOrHowManyGpusItSees) {
   EXPECT_NE(formatVersionInfo(sample(0)).find("libtorch     2.11.0 (CPU)\n"), std::string::npos);
-  EXPECT_NE(formatVersionInfo(sample(1)).find("libtorch     2.11.0 (CUDA, 1 GPU visible)\n"), std::string::npos);
-  EXPECT_NE(formatVersionInfo(sample(8)).find("libtorch     2.11.0 (CUDA, 8 GPUs visible)\n"), std::string::npos);
+  EXPECT_NE(formatVersionInfo(sample(1)).find("libtorch     2.11.0 (CUDA, 1 GPU visible)\n"),
+            std::string::npos);
+  EXPECT_NE(formatVersionInfo(sample(8)).find("libtorch     2.11.0 (CUDA, 8 GPUs visible)\n"),
+            std::string::npos);
 }
 
 TEST(VersionInfo, ThisProcessSaysWhatItsLibTorchSees) {

@@ -41,7 +41,8 @@ double curve(double lr, int64_t epochs) {
 // The cluster's curve: every job's val_loss from its learning rate.
 SimulatedCluster::Curve byLearningRate() {
   return [](const std::string&, const std::vector<std::string>& overrides, int64_t epochs) {
-    return Scalars{{"val_loss", curve(std::stod(overrideValue(overrides, "optim.muon_lr")), epochs)}};
+    const double lr = std::stod(overrideValue(overrides, "optim.muon_lr"));
+    return Scalars{{"val_loss", curve(lr, epochs)}};
   };
 }
 
@@ -82,7 +83,8 @@ TEST(SweepSimulation, ACoordinatorKillAndResumeContinuesTheSameSweep) {
 
   for (int kill_at : {1, 3, 6, 10}) {
     SweepDriver before = make();
-    SimulatedCluster cluster(4, byLearningRate());  // the jobs and the store survive the coordinator
+    // The jobs and the store survive the coordinator.
+    SimulatedCluster cluster(4, byLearningRate());
     ASSERT_FALSE(cluster.run(before, kill_at));
     const std::string stored = before.saveState().dump();
     SweepDriver after = make();
