@@ -1,8 +1,11 @@
 #include "model/attention.hpp"
 
+#include <torch/torch.h>
+
 #include <cmath>
 #include <limits>
-#include <torch/torch.h>
+
+#include "model/attention_core.hpp"
 
 namespace cog::model {
 
@@ -19,24 +22,6 @@ torch::Tensor attentionBias(int64_t seq_len, int64_t window, const torch::Tensor
   if (same_document.defined()) allowed = allowed & same_document.unsqueeze(1);
   // log(1) = 0 and log(0) = -inf: the bias from one conversion, without a masked_fill.
   return allowed.to(options.dtype()).log();
-}
-
-Rotary rotaryTables(const torch::Tensor& positions, int64_t head_dim, double base,
-                    torch::ScalarType dtype) {
-  const auto on = torch::TensorOptions().dtype(torch::kFloat64).device(positions.device());
-  // Angles in float64 so that long positions keep their low-frequency precision.
-  auto inverse_frequency = torch::pow(base, -torch::arange(0, head_dim, 2, on) / static_cast<double>(head_dim));
-  auto angles = positions.to(torch::kFloat64).unsqueeze(-1) * inverse_frequency;  // [.., T, hd/2]
-  angles = torch::cat({angles, angles}, -1);
-  // [T, hd] -> [1, 1, T, hd]; [B, T, hd] -> [B, 1, T, hd]: broadcast over heads.
-  angles = positions.dim() == 1 ? angles.unsqueeze(0).unsqueeze(0) : angles.unsqueeze(1);
-  return {angles.cos().to(dtype), angles.sin().to(dtype)};
-}
-
-torch::Tensor applyRotary(const torch::Tensor& x, const Rotary& rotary) {
-  const int64_t half = x.size(-1) / 2;
-  auto rotated_half = torch::cat({-x.narrow(-1, half, half), x.narrow(-1, 0, half)}, -1);
-  return x * rotary.cos + rotated_half * rotary.sin;
 }
 
 CausalAttentionImpl::CausalAttentionImpl(int64_t d_model, int64_t n_heads, int64_t head_dim,
@@ -59,25 +44,23 @@ torch::Tensor CausalAttentionImpl::forward(const torch::Tensor& query_input,
     return t.view({batch, seq, n_heads_, head_dim_}).transpose(1, 2);  // [B, H, T, hd]
   };
   // The 1/sqrt(head_dim) scale on the queries: a quarter of the multiplies of scaling the
-  // [T, T] logits when T = 4 head_dim.
-  auto q = heads(wq(query_input)) / std::sqrt(static_cast<double>(head_dim_));
+  // [T, T] logits when T = 4 head_dim (and none with RoPE, whose rotation applies it).
+  auto q = heads(wq(query_input));
   auto k = heads(wk(kv_input));
   auto v = heads(wv(kv_input));
   if (layout.rotary.enabled()) {
-    q = applyRotary(q, layout.rotary);
+    q = applyRotary(q, layout.rotary, 1.0 / std::sqrt(static_cast<double>(head_dim_)));
     k = applyRotary(k, layout.rotary);
+  } else {
+    q = q / std::sqrt(static_cast<double>(head_dim_));
   }
 
-  const auto bias = layout.bias.defined() ? layout.bias : attentionBias(seq, window_, {}, q.options());
+  const auto bias =
+      layout.bias.defined() ? layout.bias : attentionBias(seq, window_, {}, q.options());
   // A query always sees at least itself, so no row of the softmax is all -inf.
-  auto scores = torch::matmul(q, k.transpose(-2, -1)) + bias;
-  // Masked entries are -inf, so the max is over logits the softmax really used.
-  const auto call_max = scores.detach().amax({0, 2, 3});
-  max_logit_ = max_logit_.defined() ? torch::maximum(max_logit_, call_max) : call_max;
-
-  auto probs = torch::softmax(scores, -1);
-  probs = torch::dropout(probs, dropout_, is_training());
-  auto out = torch::matmul(probs, v).transpose(1, 2).reshape({batch, seq, n_heads_ * head_dim_});
+  auto core = attentionCore(q, k, v, bias, dropout_, is_training());
+  max_logit_ = max_logit_.defined() ? torch::maximum(max_logit_, core.max_logit) : core.max_logit;
+  auto out = core.out.transpose(1, 2).reshape({batch, seq, n_heads_ * head_dim_});
   return torch::dropout(wo(out), dropout_, is_training());
 }
 

@@ -3,28 +3,14 @@
 #include <torch/nn/modules/linear.h>
 #include <torch/nn/pimpl.h>
 
+#include "model/rotary.hpp"
+
 namespace cog::model {
 
 // Bool [T, T] mask, true where query position i may attend key position j:
 // j <= i (causal) and i - j < window (sliding window). The original project's band mask let
 // positions see the future; this function is the single place the rule lives.
 torch::Tensor slidingCausalMask(int64_t seq_len, int64_t window, const torch::Device& device);
-
-// Rotary position tables (RoPE) for one forward: cos and sin of position x frequency, each
-// [B or 1, 1, T, head_dim] (the head_dim/2 frequencies twice, for the rotate-half form).
-// Default-constructed (undefined) when the model uses learned positions.
-struct Rotary {
-  torch::Tensor cos, sin;
-  bool enabled() const { return cos.defined(); }
-};
-
-// positions: [T] or [B, T] int64, each token's position in its document.
-Rotary rotaryTables(const torch::Tensor& positions, int64_t head_dim, double base,
-                    torch::ScalarType dtype);
-
-// Rotates x ([B, H, T, head_dim]) by the tables: pairs (i, i + head_dim/2) turn by angle
-// position x base^(-2i/head_dim), so q.k depends on the two positions' difference only.
-torch::Tensor applyRotary(const torch::Tensor& x, const Rotary& rotary);
 
 // Which keys each query may see, as an additive bias on the attention logits: 0 where
 // slidingCausalMask allows it (and, when `same_document` ([B, T, T] bool from

@@ -4,7 +4,12 @@
 
 namespace cog::model {
 
-// RMSNorm: x / sqrt(mean(x^2) + eps) * weight. No bias, no mean subtraction.
+// RMSNorm over the last dimension: x / sqrt(mean(x^2) + eps) * weight. No bias, no mean
+// subtraction. On float32 CPU tensors one fused pass each way (rmsNormFused), elsewhere
+// (GPU, bf16) LibTorch's expression (rmsNormReference); tests hold them to 1e-5.
+torch::Tensor rmsNormReference(const torch::Tensor& x, const torch::Tensor& weight, double eps);
+torch::Tensor rmsNormFused(const torch::Tensor& x, const torch::Tensor& weight, double eps);
+
 class RmsNormImpl : public torch::nn::Module {
  public:
   RmsNormImpl(int64_t dim, double eps);
