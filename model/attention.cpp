@@ -3,7 +3,6 @@
 #include <torch/torch.h>
 
 #include <cmath>
-#include <limits>
 
 #include "model/attention_core.hpp"
 
@@ -45,14 +44,15 @@ torch::Tensor CausalAttentionImpl::forward(const torch::Tensor& query_input,
   };
   // The 1/sqrt(head_dim) scale on the queries: a quarter of the multiplies of scaling the
   // [T, T] logits when T = 4 head_dim (and none with RoPE, whose rotation applies it).
+  const double sqrt_head_dim = std::sqrt(static_cast<double>(head_dim_));
   auto q = heads(wq(query_input));
   auto k = heads(wk(kv_input));
   auto v = heads(wv(kv_input));
   if (layout.rotary.enabled()) {
-    q = applyRotary(q, layout.rotary, 1.0 / std::sqrt(static_cast<double>(head_dim_)));
+    q = applyRotary(q, layout.rotary, 1.0 / sqrt_head_dim);
     k = applyRotary(k, layout.rotary);
   } else {
-    q = q / std::sqrt(static_cast<double>(head_dim_));
+    q = q / sqrt_head_dim;
   }
 
   const auto bias =

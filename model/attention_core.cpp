@@ -4,11 +4,7 @@
 #include <dlfcn.h>
 #include <torch/torch.h>
 
-#include <algorithm>
-#include <cmath>
 #include <functional>
-#include <limits>
-#include <vector>
 
 #include "common/error.hpp"
 
@@ -42,11 +38,17 @@ HeadMatrices headMatrices(const torch::Tensor& t) {
   if (t.dim() != 4 || t.stride(3) != 1) {
     throw InvariantError("fused attention: expected [B, H, T, D] with unit stride along D");
   }
-  return {t.data_ptr<float>(), t.stride(0), t.stride(1), t.stride(2)};
+  // A single row's stride is arbitrary (a size-1 dimension's stride means nothing) but CBLAS
+  // still checks it against the row length.
+  const int64_t row_stride = t.size(2) == 1 ? t.size(3) : t.stride(2);
+  return {t.data_ptr<float>(), t.stride(0), t.stride(1), row_stride};
 }
 
+// Rows of unit stride that do not overlap, as CBLAS needs (its leading dimension is at least
+// the row length); every layout the attention gives already is one, so this copies nothing.
 torch::Tensor withContiguousRows(const torch::Tensor& t) {
-  return t.stride(-1) == 1 ? t : t.contiguous();
+  const bool usable = t.stride(3) == 1 && (t.size(2) == 1 || t.stride(2) >= t.size(3));
+  return usable ? t : t.contiguous();
 }
 
 // [B, H, T, D] storage laid out [B, T, H, D]: merging the heads afterwards is a free view,

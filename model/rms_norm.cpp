@@ -91,8 +91,10 @@ struct FusedRmsNorm : torch::autograd::Function<FusedRmsNorm> {
 };
 
 bool fusedApplies(const torch::Tensor& x, const torch::Tensor& weight) {
-  return x.device().is_cpu() && weight.device().is_cpu() && x.scalar_type() == torch::kFloat32 &&
-         weight.scalar_type() == torch::kFloat32 && weight.is_contiguous() && x.numel() > 0;
+  return x.dim() >= 1 && x.device().is_cpu() && weight.device().is_cpu() &&
+         x.scalar_type() == torch::kFloat32 && weight.scalar_type() == torch::kFloat32 &&
+         weight.is_contiguous() && x.numel() > 0 && weight.dim() == 1 &&
+         weight.size(0) == x.size(-1);
 }
 
 }  // namespace

@@ -92,10 +92,14 @@ torch::Tensor rotateFused(const torch::Tensor& x, const Rotary& rotary, double s
 }
 
 torch::Tensor applyRotary(const torch::Tensor& x, const Rotary& rotary, double scale) {
-  const bool fused = x.device().is_cpu() && x.scalar_type() == torch::kFloat32 && x.dim() == 4 &&
-                     x.size(3) % 2 == 0 && rotary.cos.scalar_type() == torch::kFloat32 &&
-                     rotary.cos.dim() == 4 && rotary.cos.size(2) == x.size(2) &&
-                     (rotary.cos.size(0) == 1 || rotary.cos.size(0) == x.size(0)) && x.numel() > 0;
+  // The fused pass reads the tables as [1 or B, 1, T, D], the layout rotaryTables builds.
+  const auto& table = rotary.cos;
+  const bool fused =
+      x.dim() == 4 && x.device().is_cpu() && x.scalar_type() == torch::kFloat32 &&
+      x.size(3) % 2 == 0 && x.numel() > 0 && table.scalar_type() == torch::kFloat32 &&
+      rotary.sin.scalar_type() == torch::kFloat32 && table.dim() == 4 &&
+      table.sizes() == rotary.sin.sizes() && (table.size(0) == 1 || table.size(0) == x.size(0)) &&
+      table.size(1) == 1 && table.size(2) == x.size(2) && table.size(3) == x.size(3);
   return fused ? rotateFused(x, rotary, scale) : rotateReference(x, rotary, scale);
 }
 

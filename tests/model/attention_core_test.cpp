@@ -77,6 +77,15 @@ TEST(FusedAttention, MatchesLibTorchWithPackedDocumentsAndRotaryPositions) {
   expectSame(run(true, qkv, bias, grad_out), run(false, qkv, bias, grad_out));
 }
 
+// A one-token sequence (a generation's first step): the row stride CBLAS is given must still
+// be at least a row, whatever stride LibTorch keeps for the size-1 dimension.
+TEST(FusedAttention, MatchesLibTorchOnOneToken) {
+  const auto qkv = headsOf(2, 3, 1, 8, 5);
+  const auto bias = attentionBias(1, 4, {}, torch::TensorOptions().dtype(torch::kFloat32));
+  const auto grad_out = torch::randn({2, 3, 1, 8});
+  expectSame(run(true, qkv, bias, grad_out), run(false, qkv, bias, grad_out));
+}
+
 // Each (batch, head) pair is one thread's work from start to end, so the thread count
 // changes nothing, to the bit.
 TEST(FusedAttention, TwoThreadsGiveTheOneThreadResultExactly) {
