@@ -161,7 +161,7 @@ TEST(WorkerConfig, TheEmbeddedDemoConfigIsTinyDemoYaml) {
   EXPECT_EQ(std::string(demoConfigYaml()), text);
   const auto c = parseWorkerConfig(demoConfigYaml(), "demo.yaml");
   EXPECT_EQ(c.model.variant, "reasoning");
-  EXPECT_EQ(c.data.sources.size(), 3u);
+  EXPECT_EQ(c.data.sources.size(), 4u);  // one_digit, recall, two_digit, two_digit_arith
 }
 
 }  // namespace
