@@ -39,6 +39,25 @@ class WarmupCosineSchedule final : public LrSchedule {
   double minFactor_;
 };
 
+// Warmup-stable-decay ("trapezoidal"): the same linear warmup, then the full rate until the
+// last `decay_steps` of `total_steps`, then a linear fall to `min_factor` at `total_steps`,
+// held after that. Why beside the cosine: on a fixed budget of steps the cosine spends half
+// the run below half the rate; this keeps the rate up for most of the run and still ends
+// with the low-rate steps in which a small model settles (configs/demo-measurements.md).
+class WarmupStableDecaySchedule final : public LrSchedule {
+ public:
+  // Throws ConfigError naming the schedule.* key of a bad argument.
+  WarmupStableDecaySchedule(int64_t warmup_steps, int64_t decay_steps, int64_t total_steps,
+                            double min_factor);
+  double factor(int64_t step) const override;
+
+ private:
+  int64_t warmupSteps_;
+  int64_t decaySteps_;
+  int64_t totalSteps_;
+  double minFactor_;
+};
+
 // Another schedule with a linear warmup restarted at `from_step`: factor(s) =
 // inner(s) * min(1, (s - from_step + 1) / warmup_steps) from from_step on, inner(s) before.
 // A job relaunched after divergence resumes mid-run with lowered lrs; ramping up again
@@ -56,11 +75,17 @@ class RestartedWarmup final : public LrSchedule {
 
 // The `schedule:` section of the experiment config.
 struct ScheduleConfig {
-  std::string kind = "constant";  // "constant" | "warmup_cosine"
+  std::string kind = "constant";  // "constant" | "warmup_cosine" | "warmup_stable_decay"
   int64_t warmup_steps = 0;
   int64_t total_steps = 0;
   double min_lr_factor = 0.1;
+  // warmup_stable_decay: the share of total_steps spent decaying, at the end.
+  double decay_fraction = 0.2;
 };
+
+// The steps a warmup must end within: total_steps, less a warmup_stable_decay's decay
+// (decay_fraction of total_steps, rounded).
+int64_t warmupRoom(const ScheduleConfig& config);
 
 // Throws ConfigError naming schedule.kind (listing the known kinds) or the bad field.
 std::unique_ptr<LrSchedule> makeLrSchedule(const ScheduleConfig& config);

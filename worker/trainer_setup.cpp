@@ -158,10 +158,16 @@ void Trainer::State::buildSchedule() {
   optim::ScheduleConfig schedule_config = config.schedule;
   if (schedule_config.total_steps == 0) {
     schedule_config.total_steps = planned_steps;
-    schedule_config.warmup_steps = scaledWarmup(schedule_config.warmup_steps, planned_steps);
+    // A warmup_stable_decay schedule warms up before its decay begins.
+    const int64_t before_decay = optim::warmupRoom(schedule_config);
+    const bool decays_at_end = before_decay < planned_steps;
+    schedule_config.warmup_steps = scaledWarmup(schedule_config.warmup_steps, before_decay);
     if (schedule_config.warmup_steps != config.schedule.warmup_steps && isRankZero()) {
       event("warmup_scaled", "schedule.warmup_steps = " + std::to_string(config.schedule.warmup_steps) +
-                                 " is not shorter than the whole run (" + std::to_string(planned_steps) +
+                                 " is not shorter than the " +
+                                 (decays_at_end ? "steps before the decay (" + std::to_string(before_decay) + " of "
+                                                : std::string("whole run (")) +
+                                 std::to_string(planned_steps) +
                                  " steps from train.epochs / train.max_steps and the data): warming up over " +
                                  std::to_string(schedule_config.warmup_steps) + " steps instead");
     }

@@ -27,6 +27,19 @@ TEST(OptimLrSchedule, WarmupCosineFactors) {
   EXPECT_DOUBLE_EQ(WarmupCosineSchedule(0, 10, 0.0).factor(0), 1.0);
 }
 
+TEST(OptimLrSchedule, WarmupStableDecayFactors) {
+  const WarmupStableDecaySchedule s(/*warmup_steps=*/4, /*decay_steps=*/10, /*total_steps=*/30,
+                                    /*min_factor=*/0.1);
+  EXPECT_DOUBLE_EQ(s.factor(0), 0.25);  // the same warmup as the cosine's
+  EXPECT_DOUBLE_EQ(s.factor(3), 1.0);
+  for (int64_t step = 4; step <= 20; ++step) EXPECT_DOUBLE_EQ(s.factor(step), 1.0) << step;  // stable
+  EXPECT_NEAR(s.factor(25), 0.55, 1e-12);  // halfway down the linear decay: (1 + min) / 2
+  for (int64_t step = 20; step < 30; ++step) EXPECT_GT(s.factor(step), s.factor(step + 1)) << step;
+  EXPECT_NEAR(s.factor(30), 0.1, 1e-12);   // eta_min reached at total_steps
+  EXPECT_NEAR(s.factor(500), 0.1, 1e-12);  // and held
+  EXPECT_DOUBLE_EQ(WarmupStableDecaySchedule(0, 0, 10, 0.0).factor(9), 1.0);  // no decay: constant
+}
+
 TEST(OptimLrSchedule, RestartedWarmupRampsFromItsStepOnly) {
   RestartedWarmup s(std::make_unique<WarmupCosineSchedule>(0, 100, 0.0), /*from_step=*/40, /*warmup_steps=*/4);
   const WarmupCosineSchedule inner(0, 100, 0.0);
@@ -60,6 +73,21 @@ TEST(OptimLrSchedule, FactoryBuildsKindsAndNamesBadKeys) {
   EXPECT_NE(configErrorOf({"warmup_cosine", 20, 10, 0.1}).find("schedule.total_steps"),
             std::string::npos);
   EXPECT_NE(configErrorOf({"warmup_cosine", 2, 10, 1.5}).find("schedule.min_lr_factor"),
+            std::string::npos);
+
+  // decay_fraction is a share of total_steps: 0.25 of 40 is the last 10 steps.
+  const auto wsd = makeLrSchedule({"warmup_stable_decay", 2, 40, 0.0, 0.25});
+  EXPECT_DOUBLE_EQ(wsd->factor(29), 1.0);
+  EXPECT_DOUBLE_EQ(wsd->factor(30), 1.0);
+  EXPECT_NEAR(wsd->factor(35), 0.5, 1e-12);
+  EXPECT_DOUBLE_EQ(wsd->factor(40), 0.0);
+  EXPECT_NE(configErrorOf({"warmup_stable_decay", 2, 40, 0.0, 1.5}).find("schedule.decay_fraction"),
+            std::string::npos);
+  // A warmup and a decay that overlap are refused, naming both lengths.
+  const std::string overlap = configErrorOf({"warmup_stable_decay", 20, 40, 0.0, 0.75});
+  EXPECT_NE(overlap.find("schedule.decay_fraction"), std::string::npos) << overlap;
+  EXPECT_NE(overlap.find("30 steps"), std::string::npos) << overlap;
+  EXPECT_NE(configErrorOf({"warmup_stable_decay", 0, 0, 0.1, 0.2}).find("schedule.total_steps"),
             std::string::npos);
 }
 

@@ -158,6 +158,26 @@ TEST(Trainer, AWarmupLongerThanTheRunIsScaledToItWithAWarning) {
   EXPECT_NEAR(scalarOr(reporter.steps[1].scalars, "lr_muon", 0), 0.02, 0.001);
 }
 
+// A warmup_stable_decay schedule warms up before its decay: the warmup is scaled to the
+// steps before the decay, and the rate holds at the peak until the decay, then falls.
+TEST(Trainer, AWarmupStableDecayScheduleWarmsUpBeforeItsDecay) {
+  testing::ScratchDir dir("trainer_wsd");
+  RecordingReporter reporter;
+  train(microConfig(dir, {"train.max_steps=20", "schedule.kind=warmup_stable_decay", "schedule.warmup_steps=15",
+                          "schedule.decay_fraction=0.5", "schedule.min_lr_factor=0.1", "train.log_every=1"}),
+        dir.path() / "run", reporter);
+  const auto* warned = reporter.findEvent("warmup_scaled");
+  ASSERT_NE(warned, nullptr);
+  EXPECT_NE(warned->detail.find("steps before the decay (10 of 20 steps"), std::string::npos) << warned->detail;
+  ASSERT_EQ(reporter.steps.size(), 20u);
+  const auto lr = [&](size_t i) { return scalarOr(reporter.steps[i].scalars, "lr_muon", 0); };
+  EXPECT_NEAR(lr(2), 0.02, 1e-6);  // warmed up over 1 step; stable at the peak
+  EXPECT_NEAR(lr(9), 0.02, 1e-6);
+  EXPECT_LT(lr(15), 0.02 * 0.9);   // decaying
+  EXPECT_GT(lr(15), lr(19));
+  EXPECT_GE(lr(19), 0.002 - 1e-9);
+}
+
 // Validation breaks exact match down by family and operand class, and loss and exact match
 // by curriculum stage; the last stage draws every difficulty, so its loss is the overall one.
 TEST(Trainer, ValidationReportsEveryFamilyClassAndStage) {

@@ -109,6 +109,15 @@ TEST(WorkerConfig, UnknownKeysBadTypesAndBadValuesNameFileKeyAndValue) {
 
   auto seq = errorOf([&] { loadWorkerConfig(path, {"train.seq_len=500"}); });
   EXPECT_NE(seq.find("model.max_seq_len"), std::string::npos) << seq;
+
+  auto schedule = errorOf([&] { loadWorkerConfig(path, {"schedule.kind=wsd"}); });
+  EXPECT_NE(schedule.find("schedule.kind = wsd: expected constant, warmup_cosine or warmup_stable_decay"),
+            std::string::npos) << schedule;
+  auto decay = errorOf([&] { loadWorkerConfig(path, {"schedule.decay_fraction=1.2"}); });
+  EXPECT_NE(decay.find("schedule.decay_fraction = 1.2"), std::string::npos) << decay;
+  EXPECT_EQ(loadWorkerConfig(path, {"schedule.kind=warmup_stable_decay", "schedule.decay_fraction=0.3"})
+                .schedule.decay_fraction,
+            0.3);
 }
 
 TEST(WorkerConfig, ErrorsInTheFileCarryItsLineNumber) {

@@ -205,15 +205,17 @@ void parseSchedule(YamlFields f, optim::ScheduleConfig& s) {
   f.optional("warmup_steps", s.warmup_steps);
   f.optional("total_steps", s.total_steps);
   f.optional("min_lr_factor", s.min_lr_factor);
+  f.optional("decay_fraction", s.decay_fraction);
   f.rejectUnknownKeys();
-  if (s.kind != "constant" && s.kind != "warmup_cosine") {
-    f.fail("kind", s.kind + ": expected constant or warmup_cosine");
+  if (s.kind != "constant" && s.kind != "warmup_cosine" && s.kind != "warmup_stable_decay") {
+    f.fail("kind", s.kind + ": expected constant, warmup_cosine or warmup_stable_decay");
   }
   if (s.warmup_steps < 0) f.fail("warmup_steps", std::to_string(s.warmup_steps) + ": must be >= 0");
   if (s.total_steps < 0) f.fail("total_steps", std::to_string(s.total_steps) + ": must be >= 0 (0 = the whole run)");
   if (!(s.min_lr_factor >= 0 && s.min_lr_factor <= 1)) {
     f.fail("min_lr_factor", std::to_string(s.min_lr_factor) + ": must be in [0, 1]");
   }
+  f.requireRange("decay_fraction", s.decay_fraction, 0, 1);
 }
 
 void parseValidation(YamlFields f, ValidationSection& v) {
