@@ -43,7 +43,8 @@ class WarmupCosineSchedule final : public LrSchedule {
 // last `decay_steps` of `total_steps`, then a linear fall to `min_factor` at `total_steps`,
 // held after that. Why beside the cosine: on a fixed budget of steps the cosine spends half
 // the run below half the rate; this keeps the rate up for most of the run and still ends
-// with the low-rate steps in which a small model settles (configs/demo-measurements.md).
+// with the low-rate steps in which a small model settles. (On the demo it taught the carry
+// as well as the cosine but recall worse: configs/demo-measurements.md.)
 class WarmupStableDecaySchedule final : public LrSchedule {
  public:
   // Throws ConfigError naming the schedule.* key of a bad argument.
