@@ -42,6 +42,8 @@ void CognateModelImpl::initializeWeights() {
                               name.find(".mlp.w_down.") != std::string::npos ||
                               name.find("refiner.update.") != std::string::npos;
     p.normal_(0.0, residual_out ? residual_std : 0.02);
+    // Drawn first all the same, so every other matrix gets the values it gets with "scaled".
+    if (residual_out && config_.residual_init == "zero") p.zero_();
   }
   for (auto& item : named_parameters()) {
     if (item.key().find(".bias") != std::string::npos) item.value().zero_();

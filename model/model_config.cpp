@@ -39,6 +39,8 @@ void ModelConfig::validate() const {
   require(max_seq_len >= 1, "max_seq_len", max_seq_len, "must be at least 1");
   require(attention_window >= 1, "attention_window", attention_window, "must be at least 1");
   require(rms_eps > 0, "rms_eps", rms_eps, "must be positive");
+  require(residual_init == "scaled" || residual_init == "zero", "residual_init", residual_init,
+          "expected scaled or zero");
   require(dropout >= 0 && dropout < 1, "dropout", dropout, "must be in [0, 1)");
   require(d_mem >= 1, "d_mem", d_mem, "must be at least 1");
   require(mem_decay > 0 && mem_decay < 1, "mem_decay", mem_decay, "must be in (0, 1)");

@@ -28,6 +28,11 @@ struct ModelConfig {
   int64_t attention_window = 256;  // sliding window; position i sees (i - window, i]
   double rms_eps = 1e-6;
   double dropout = 0.1;
+  // How the residual output projections (attention outputs, MLP down projections, the
+  // refiner's answer update) start: "scaled" draws them from N(0, 0.02 / sqrt(2 n_layers))
+  // (GPT-2); "zero" starts them at zero, so every block starts as the identity and the
+  // first steps shape the embeddings and the paths into the blocks (as modded-nanogpt does).
+  std::string residual_init = "scaled";
 
   // LTM memory: causal EMA over a down-projected state.
   int64_t d_mem = 160;

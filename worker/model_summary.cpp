@@ -16,7 +16,8 @@ void printModelSummary(const model::ModelConfig& c, std::ostream& out) {
       << std::fixed << std::setprecision(2) << total / 1e6 << "M parameters\n"
       << "  d_model " << c.d_model << ", " << c.n_layers << " layers, " << c.n_heads << " heads x "
       << c.head_dim << ", SwiGLU " << c.d_ff << ", vocab " << c.vocab_size << ", window "
-      << c.attention_window << ", max_seq " << c.max_seq_len << ", positions " << c.positions << "\n"
+      << c.attention_window << ", max_seq " << c.max_seq_len << ", positions " << c.positions
+      << ", residual init " << c.residual_init << "\n"
       << "  LTM d_mem " << c.d_mem << " decay " << std::setprecision(3) << c.mem_decay
       << ", TRM T_max " << c.t_max << " x " << c.micro_steps << " micro steps, ACT threshold "
       << c.act_threshold << "\n";

@@ -45,6 +45,11 @@ TEST(ModelConfig, UnknownNamesAndBadValuesNameTheKey) {
   c.mem_decay = 1.5;
   const auto message = validationError(c);
   EXPECT_NE(message.find("model.mem_decay = 1.5"), std::string::npos) << message;
+  c.mem_decay = 0.99;
+  EXPECT_EQ(c.residual_init, "scaled");
+  c.residual_init = "none";
+  const auto init = validationError(c);
+  EXPECT_NE(init.find("model.residual_init = none: expected scaled or zero"), std::string::npos) << init;
 }
 
 TEST(ModelConfig, PositionsAreLearnedOrRopeWithAnEvenHeadDim) {

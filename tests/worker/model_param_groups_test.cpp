@@ -74,6 +74,11 @@ TEST(ModelParamGroups, EveryRealParameterOfEveryVariantIsGroupedAndDecayedByItsR
 
 // GPT-2's initialisation scales residual output projections by 1/sqrt(2L); the memory's
 // input projection (memory.w_down) is not one and keeps the plain 0.02.
+bool isResidualOutput(const std::string& name) {
+  return std::regex_match(
+      name, std::regex(R"((blocks\.\d+\.attn|refiner\.(self|cross)_attn)\.wo\.weight|(blocks\.\d+|refiner)\.mlp\.w_down\.weight|refiner\.update\.weight)"));
+}
+
 TEST(ModelParamGroups, OnlyResidualOutputProjectionsGetTheScaledInitialisation) {
   auto config = model::makeModelConfig("tiny", "reasoning");
   auto net = model::makeCognateModel(config);
@@ -82,12 +87,36 @@ TEST(ModelParamGroups, OnlyResidualOutputProjectionsGetTheScaledInitialisation) 
   ASSERT_LT(residual, plain * 0.8) << "the test needs the two scales to differ clearly";
   for (const auto& p : namedParameters(*net)) {
     if (p.tensor.dim() < 2 || p.name.find("emb") != std::string::npos) continue;
-    const bool residual_out = std::regex_match(
-        p.name, std::regex(R"((blocks\.\d+\.attn|refiner\.(self|cross)_attn)\.wo\.weight|(blocks\.\d+|refiner)\.mlp\.w_down\.weight|refiner\.update\.weight)"));
-    const double expected = residual_out ? residual : plain;
+    const double expected = isResidualOutput(p.name) ? residual : plain;
     const double std = p.tensor.std().item<double>();
     // Thousands of draws per matrix: the sample std is within a few percent of the true one.
     EXPECT_NEAR(std, expected, 0.12 * expected) << p.name;
+  }
+}
+
+// model.residual_init: zero starts exactly those projections at zero (every block the
+// identity at step 0) and leaves every other matrix as the scaled initialisation draws it.
+TEST(ModelParamGroups, ZeroResidualInitZeroesOnlyTheResidualOutputProjections) {
+  for (const auto& variant : model::variantNames()) {
+    auto config = model::makeModelConfig("tiny", variant);
+    auto scaled = model::makeCognateModel(config);
+    config.residual_init = "zero";
+    auto zeroed = model::makeCognateModel(config);
+    int64_t residual_outputs = 0;
+    const auto reference = namedParameters(*scaled);
+    const auto params = namedParameters(*zeroed);
+    ASSERT_EQ(params.size(), reference.size());
+    for (size_t i = 0; i < params.size(); ++i) {
+      const auto& p = params[i];
+      if (isResidualOutput(p.name)) {
+        ++residual_outputs;
+        EXPECT_EQ(p.tensor.abs().max().item<float>(), 0.0f) << variant << " " << p.name;
+      } else {
+        EXPECT_TRUE(torch::equal(p.tensor, reference[i].tensor)) << variant << " " << p.name << " should be unchanged";
+      }
+    }
+    EXPECT_EQ(residual_outputs, 2 * config.n_layers + 4) << variant << ": wo and w_down per block, the refiner's two "
+                                                             "wo, its w_down and its update";
   }
 }
 

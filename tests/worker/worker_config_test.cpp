@@ -106,6 +106,12 @@ TEST(WorkerConfig, UnknownKeysBadTypesAndBadValuesNameFileKeyAndValue) {
   EXPECT_NE(packing.find("data.packing = dense: expected stream, aligned or documents"), std::string::npos) << packing;
   auto fill = errorOf([&] { loadWorkerConfig(path, {"data.fill_rows=true"}); });
   EXPECT_NE(fill.find("data.fill_rows = true: only for packing aligned or documents"), std::string::npos) << fill;
+  auto loss_on = errorOf([&] { loadWorkerConfig(path, {"data.loss_on=question"}); });
+  EXPECT_NE(loss_on.find("data.loss_on = question: expected all or answer"), std::string::npos) << loss_on;
+  auto source_loss_on = errorOf([&] { loadWorkerConfig(path, {"data.sources[0].loss_on=text"}); });
+  EXPECT_NE(source_loss_on.find("data.sources[0].loss_on = text: expected all or answer"), std::string::npos)
+      << source_loss_on;
+  EXPECT_EQ(loadWorkerConfig(path, {"data.sources[0].loss_on=all"}).data.sources[0].loss_on, "all");
 
   auto seq = errorOf([&] { loadWorkerConfig(path, {"train.seq_len=500"}); });
   EXPECT_NE(seq.find("model.max_seq_len"), std::string::npos) << seq;

@@ -38,6 +38,7 @@ void parseModel(YamlFields f, model::ModelConfig& m) {
   f.optional("attention_window", m.attention_window);
   f.optional("rms_eps", m.rms_eps);
   f.optional("dropout", m.dropout);
+  f.optional("residual_init", m.residual_init);
   f.optional("d_mem", m.d_mem);
   f.optional("mem_decay", m.mem_decay);
   f.optional("gate_entropy_coef", m.gate_entropy_coef);
@@ -72,6 +73,10 @@ void parseTokenizer(YamlFields f, TokenizerConfig& t, const std::string& base_di
   t.merges = resolvePath(t.merges, base_dir);
 }
 
+// data.loss_on and data.sources[i].loss_on: which targets the loss counts.
+constexpr const char* kLossOnChoices = ": expected all or answer";
+bool isLossOn(const std::string& value) { return value == "all" || value == "answer"; }
+
 void parseData(YamlFields f, data::DataConfig& d, const std::string& base_dir) {
   for (auto& s : f.sectionList("sources")) {
     data::SourceConfig source;
@@ -85,7 +90,9 @@ void parseData(YamlFields f, data::DataConfig& d, const std::string& base_dir) {
     s.optional("min_difficulty", source.min_difficulty);
     s.optional("seed", source.seed);
     s.optional("families", source.families);
+    s.optional("loss_on", source.loss_on);
     s.rejectUnknownKeys();
+    if (!source.loss_on.empty() && !isLossOn(source.loss_on)) s.fail("loss_on", source.loss_on + kLossOnChoices);
     if (source.weight < 0) s.fail("weight", std::to_string(source.weight) + ": must be >= 0");
     if (source.cap < 0) s.fail("cap", std::to_string(source.cap) + ": must be >= 0 (0 = all)");
     if (source.kind == "synthetic" && source.count <= 0) {
@@ -99,7 +106,7 @@ void parseData(YamlFields f, data::DataConfig& d, const std::string& base_dir) {
   f.optional("seed", d.seed);
   std::string loss_on = "all";
   f.optional("loss_on", loss_on);
-  if (loss_on != "all" && loss_on != "answer") f.fail("loss_on", loss_on + ": expected all or answer");
+  if (!isLossOn(loss_on)) f.fail("loss_on", loss_on + kLossOnChoices);
   d.answer_only_loss = loss_on == "answer";
   std::string packing = "stream";
   f.optional("packing", packing);

@@ -28,6 +28,11 @@ struct SourceConfig {
   // recall, word and hard, or the `family` field of a qa file. A model or test that should
   // see one kind of problem (a short, low-variance micro run) names it here.
   std::vector<std::string> families;
+  // data.sources[i].loss_on: "all" or "answer" for this source's records, in place of
+  // data.loss_on (empty = that). Text whose continuation can be learnt, such as the second
+  // mention of a name the record states first, can then train on every token while the
+  // other sources score only their answers.
+  std::string loss_on;
 };
 
 // data.curriculum[i]: from epoch `from_epoch` on, train with these settings.

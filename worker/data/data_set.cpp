@@ -70,7 +70,6 @@ DataSet::DataSet(const DataConfig& config, const Tokenizer& tokenizer, int64_t m
                  const WarningSink& warn)
     : curriculum_(checkedStages(config), model_seq_len),
       seed_(config.seed),
-      answerOnlyLoss_(config.answer_only_loss),
       wholeRecords_(config.packing == Packing::aligned || config.packing == Packing::documents),
       documents_(config.packing == Packing::documents),
       fillRows_(config.fill_rows && config.packing != Packing::stream),
@@ -95,7 +94,10 @@ void DataSet::loadSources(const DataConfig& config, const WarningSink& warn) {
     stats.capped = static_cast<int64_t>(records.size() - kept.size());
     std::vector<int64_t> train;
     std::vector<int64_t> val;
+    const bool answer_only = source.loss_on.empty() ? config.answer_only_loss : source.loss_on == "answer";
+    anyAnswerOnly_ = anyAnswerOnly_ || (answer_only && !kept.empty());
     for (size_t i : kept) {
+      answerOnly_.push_back(answer_only ? 1 : 0);
       const int64_t id = static_cast<int64_t>(records_.size());
       (isHeldOut(records[i].text(), seed_, config.val_fraction) ? val : train).push_back(id);
       records_.push_back(std::move(records[i]));
@@ -114,13 +116,14 @@ void DataSet::loadSources(const DataConfig& config, const WarningSink& warn) {
 void DataSet::tokenizeAll(const Tokenizer& tokenizer) {
   tokenStarts_.reserve(records_.size() + 1);
   tokenStarts_.push_back(0);
-  for (const QaRecord& record : records_) {
+  for (size_t r = 0; r < records_.size(); ++r) {
+    const QaRecord& record = records_[r];
     const std::vector<int32_t> ids = tokenizer.encode(record.text());
     // text() = prompt() + " " + answer; both tokenizers split at that space, so the prompt's
     // own tokens are a prefix of the text's (checked: a mismatch scores the whole record).
     const std::vector<int32_t> prompt = tokenizer.encode(record.prompt());
     const bool prefix = prompt.size() <= ids.size() && std::equal(prompt.begin(), prompt.end(), ids.begin());
-    answerOffsets_.push_back(prefix ? 1 + static_cast<int64_t>(prompt.size()) : 1);
+    scoredFrom_.push_back(!answerOnly_[r] ? 0 : prefix ? 1 + static_cast<int64_t>(prompt.size()) : 1);
     tokens_.push_back(tokenizer.bosId());
     tokens_.insert(tokens_.end(), ids.begin(), ids.end());
     tokens_.push_back(tokenizer.eosId());
@@ -234,7 +237,7 @@ EpochStream DataSet::pack(const std::vector<int64_t>& drawn, int64_t seq_len) co
     const auto order = rowFillingOrder(lengths, seq_len, kRowFillingLookahead);
     for (size_t k = 0; k < order.size(); ++k) ids[k] = drawn[order[k]];
   }
-  const bool track_scored = answerOnlyLoss_ || wholeRecords_;
+  const bool track_scored = anyAnswerOnly_ || wholeRecords_;
   size_t unpadded = 0;
   for (int64_t id : ids) {
     unpadded += static_cast<size_t>(length_of(id));
@@ -257,8 +260,7 @@ EpochStream DataSet::pack(const std::vector<int64_t>& drawn, int64_t seq_len) co
     if (!track_scored) continue;
     // A BOS after padding is not predictable from its context, so it is no target either.
     for (int64_t k = 0; k < length; ++k) {
-      const bool answer = !answerOnlyLoss_ || k >= answerOffsets_[i];
-      scored.push_back(answer && !(k == 0 && after_pad) ? 1 : 0);
+      scored.push_back(k >= scoredFrom_[i] && !(k == 0 && after_pad) ? 1 : 0);
     }
   }
   starts.push_back(static_cast<int64_t>(stream.size()));

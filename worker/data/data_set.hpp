@@ -91,7 +91,7 @@ class DataSet {
 
   Curriculum curriculum_;
   uint64_t seed_;
-  bool answerOnlyLoss_ = false;
+  bool anyAnswerOnly_ = false;  // some record scores only its answer
   bool wholeRecords_ = false;  // aligned or documents: a record that fits a row is never cut
   bool documents_ = false;
   bool fillRows_ = false;  // data.fill_rows: pack in rowFillingOrder
@@ -104,8 +104,11 @@ class DataSet {
   // Token cache: record id i spans tokens_[tokenStarts_[i], tokenStarts_[i + 1]).
   std::vector<int32_t> tokens_;
   std::vector<int64_t> tokenStarts_;
-  // Per record: offset of its first answer token within its span (after BOS + prompt).
-  std::vector<int64_t> answerOffsets_;
+  // Per record: whether only its answer is scored (its source's loss_on, or data.loss_on).
+  std::vector<uint8_t> answerOnly_;
+  // Per record: offset of its first scored token within its span: its first answer token
+  // (after BOS + prompt) where only the answer is scored, else 0.
+  std::vector<int64_t> scoredFrom_;
 };
 
 }  // namespace cog::data
