@@ -72,13 +72,15 @@ TEST(ModelParamGroups, EveryRealParameterOfEveryVariantIsGroupedAndDecayedByItsR
   }
 }
 
-// GPT-2's initialisation scales residual output projections by 1/sqrt(2L); the memory's
-// input projection (memory.w_down) is not one and keeps the plain 0.02.
+// The residual output projections, by their real names: attention outputs, MLP down
+// projections (in the blocks and the refiner) and the refiner's answer update.
 bool isResidualOutput(const std::string& name) {
   return std::regex_match(
       name, std::regex(R"((blocks\.\d+\.attn|refiner\.(self|cross)_attn)\.wo\.weight|(blocks\.\d+|refiner)\.mlp\.w_down\.weight|refiner\.update\.weight)"));
 }
 
+// GPT-2's initialisation scales residual output projections by 1/sqrt(2L); the memory's
+// input projection (memory.w_down) is not one and keeps the plain 0.02.
 TEST(ModelParamGroups, OnlyResidualOutputProjectionsGetTheScaledInitialisation) {
   auto config = model::makeModelConfig("tiny", "reasoning");
   auto net = model::makeCognateModel(config);
