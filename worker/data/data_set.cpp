@@ -74,12 +74,13 @@ DataSet::DataSet(const DataConfig& config, const Tokenizer& tokenizer, int64_t m
       documents_(config.packing == Packing::documents),
       fillRows_(config.fill_rows && config.packing != Packing::stream),
       padId_(tokenizer.padId()) {
-  loadSources(config, warn);
+  const std::vector<uint8_t> answer_only = loadSources(config, warn);
   checkStagesDrawRecords();
-  tokenizeAll(tokenizer);
+  tokenizeAll(tokenizer, answer_only);
 }
 
-void DataSet::loadSources(const DataConfig& config, const WarningSink& warn) {
+std::vector<uint8_t> DataSet::loadSources(const DataConfig& config, const WarningSink& warn) {
+  std::vector<uint8_t> answer_only_records;
   for (size_t s = 0; s < config.sources.size(); ++s) {
     const SourceConfig& source = config.sources[s];
     SourceLoad loaded = loadSource(source, s, warn);
@@ -97,7 +98,7 @@ void DataSet::loadSources(const DataConfig& config, const WarningSink& warn) {
     const bool answer_only = source.loss_on.empty() ? config.answer_only_loss : source.loss_on == "answer";
     anyAnswerOnly_ = anyAnswerOnly_ || (answer_only && !kept.empty());
     for (size_t i : kept) {
-      answerOnly_.push_back(answer_only ? 1 : 0);
+      answer_only_records.push_back(answer_only ? 1 : 0);
       const int64_t id = static_cast<int64_t>(records_.size());
       (isHeldOut(records[i].text(), seed_, config.val_fraction) ? val : train).push_back(id);
       records_.push_back(std::move(records[i]));
@@ -109,11 +110,12 @@ void DataSet::loadSources(const DataConfig& config, const WarningSink& warn) {
     valIds_.push_back(std::move(val));
     weights_.push_back(source.weight);
   }
+  return answer_only_records;
 }
 
 // Tokenized once here so building an epoch is only concatenation: GPT-2 BPE over all of
 // GSM8K takes seconds, an epoch rebuild must not.
-void DataSet::tokenizeAll(const Tokenizer& tokenizer) {
+void DataSet::tokenizeAll(const Tokenizer& tokenizer, const std::vector<uint8_t>& answer_only) {
   tokenStarts_.reserve(records_.size() + 1);
   tokenStarts_.push_back(0);
   for (size_t r = 0; r < records_.size(); ++r) {
@@ -123,7 +125,7 @@ void DataSet::tokenizeAll(const Tokenizer& tokenizer) {
     // own tokens are a prefix of the text's (checked: a mismatch scores the whole record).
     const std::vector<int32_t> prompt = tokenizer.encode(record.prompt());
     const bool prefix = prompt.size() <= ids.size() && std::equal(prompt.begin(), prompt.end(), ids.begin());
-    scoredFrom_.push_back(!answerOnly_[r] ? 0 : prefix ? 1 + static_cast<int64_t>(prompt.size()) : 1);
+    scoredFrom_.push_back(!answer_only[r] ? 0 : prefix ? 1 + static_cast<int64_t>(prompt.size()) : 1);
     tokens_.push_back(tokenizer.bosId());
     tokens_.insert(tokens_.end(), ids.begin(), ids.end());
     tokens_.push_back(tokenizer.eosId());

@@ -79,8 +79,10 @@ class DataSet {
   std::vector<int32_t> recordTokens(int64_t id) const;
 
  private:
-  void loadSources(const DataConfig& config, const WarningSink& warn);
-  void tokenizeAll(const Tokenizer& tokenizer);
+  // Per loaded record: whether only its answer is scored (its source's loss_on, or
+  // data.loss_on); tokenizeAll turns that into scoredFrom_.
+  std::vector<uint8_t> loadSources(const DataConfig& config, const WarningSink& warn);
+  void tokenizeAll(const Tokenizer& tokenizer, const std::vector<uint8_t>& answer_only);
   void checkStagesDrawRecords() const;
   std::vector<int64_t> eligibleTrainIds(size_t source, int max_difficulty) const;
   // The source's weight in `stage`: the stage's own for it when it names the source.
@@ -104,8 +106,6 @@ class DataSet {
   // Token cache: record id i spans tokens_[tokenStarts_[i], tokenStarts_[i + 1]).
   std::vector<int32_t> tokens_;
   std::vector<int64_t> tokenStarts_;
-  // Per record: whether only its answer is scored (its source's loss_on, or data.loss_on).
-  std::vector<uint8_t> answerOnly_;
   // Per record: offset of its first scored token within its span: its first answer token
   // (after BOS + prompt) where only the answer is scored, else 0.
   std::vector<int64_t> scoredFrom_;
