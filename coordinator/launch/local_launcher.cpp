@@ -11,6 +11,7 @@
 #include <set>
 
 #include "common/error.hpp"
+#include "coordinator/launch/mpirun_root_check.hpp"
 #include "coordinator/launch/process_group.hpp"
 
 extern char** environ;
@@ -79,6 +80,13 @@ std::vector<std::string> LocalLauncher::commandLine(const LaunchRequest& request
 }
 
 int64_t LocalLauncher::start(const LaunchRequest& request, ExitCallback on_exit) {
+  if (request.ranks > 1) {
+    if (!root_checked_) {
+      root_refusal_ = mpirunRootRefusal(mpirunRootFacts(options_.mpirun, options_.mpirun_args), options_.mpirun);
+      root_checked_ = true;
+    }
+    if (root_refusal_) throw Error(*root_refusal_);  // the job fails now, with the fix in its reason
+  }
   // Everything the child needs is prepared before fork: after it, only async-signal-safe calls.
   auto argv_strings = commandLine(request);
   auto env_vars = request.env;

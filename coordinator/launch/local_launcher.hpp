@@ -3,12 +3,16 @@
 // R = 1) started in its own process group with its own log file. Child exits are seen
 // through SIGCHLD on the coordinator's io_context (plus a slow poll, since signals
 // coalesce); stop() is SIGTERM to the whole group, then SIGKILL after the grace period.
+// A multi-rank attempt that Open MPI's mpirun would refuse to start as root is not started:
+// start() throws with the fix, so the job fails at once (mpirun_root_check.hpp).
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <map>
 #include <memory>
+#include <optional>
+#include <string>
 
 #include "coordinator/launch/launcher.hpp"
 
@@ -59,6 +63,10 @@ class LocalLauncher final : public Launcher {
   boost::asio::steady_timer poll_timer_;
   std::map<int64_t, Child> children_;  // by pid (= process group id)
   bool stopped_ = false;               // after shutdown(): queued handlers do nothing
+  // Whether mpirun would refuse to run as root (mpirun_root_check.hpp), asked once, at the
+  // first multi-rank attempt.
+  bool root_checked_ = false;
+  std::optional<std::string> root_refusal_;
 };
 
 }  // namespace cog::coord

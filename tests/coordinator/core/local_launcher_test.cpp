@@ -3,13 +3,16 @@
 #include "coordinator/launch/local_launcher.hpp"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <optional>
 #include <sstream>
 #include <thread>
 
+#include "common/error.hpp"
 #include "coordinator/launch/process_group.hpp"
 
 namespace cog::coord {
@@ -121,6 +124,34 @@ TEST_F(LocalLauncherTest, MultiRankCommandLineUsesMpirun) {
             (std::vector<std::string>{"mpirun", "-np", "2", "--oversubscribe", "/opt/cogworker", "train"}));
   r.ranks = 1;
   EXPECT_EQ(launcher.commandLine(r), (std::vector<std::string>{"/opt/cogworker", "train"}));
+}
+
+TEST_F(LocalLauncherTest, MultiRankAttemptThatMpirunWouldRefuseAsRootIsNotStarted) {
+  if (::geteuid() != 0) GTEST_SKIP() << "Open MPI refuses only root; this test does not run as root";
+  const char* allow = std::getenv("OMPI_ALLOW_RUN_AS_ROOT");
+  const std::optional<std::string> saved = allow ? std::optional<std::string>(allow) : std::nullopt;
+  ::unsetenv("OMPI_ALLOW_RUN_AS_ROOT");
+  LocalLauncherOptions options;
+  options.worker = "/bin/sh";
+  options.mpirun_args = {"--oversubscribe"};
+  LocalLauncher launcher(strand_, options);
+  auto r = request("exit 0");
+  r.ranks = 2;
+  try {
+    launcher.start(r, [](const ExitStatus&) {});
+    ADD_FAILURE() << "a 2-rank attempt started as root without --allow-run-as-root";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("--allow-run-as-root"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(launcher.running(), 0u);
+  // One rank needs no mpirun: the same launcher still starts it.
+  r.ranks = 1;
+  std::optional<ExitStatus> status;
+  launcher.start(r, [&](const ExitStatus& s) { status = s; });
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (!status && std::chrono::steady_clock::now() < deadline) io_.run_for(std::chrono::milliseconds(50));
+  EXPECT_EQ(status.value_or(ExitStatus{-99, 0}).exit_code, 0);
+  if (saved) ::setenv("OMPI_ALLOW_RUN_AS_ROOT", saved->c_str(), 1);
 }
 
 }  // namespace
