@@ -82,6 +82,7 @@ std::vector<std::string> LocalLauncher::commandLine(const LaunchRequest& request
 int64_t LocalLauncher::start(const LaunchRequest& request, ExitCallback on_exit) {
   if (request.ranks > 1) {
     if (!root_checked_) {
+      // Blocks once, for `mpirun --version` (tens of milliseconds), and only as root.
       root_refusal_ = mpirunRootRefusal(mpirunRootFacts(options_.mpirun, options_.mpirun_args), options_.mpirun);
       root_checked_ = true;
     }
