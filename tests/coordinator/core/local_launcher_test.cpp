@@ -5,7 +5,6 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <optional>
@@ -14,6 +13,7 @@
 
 #include "common/error.hpp"
 #include "coordinator/launch/process_group.hpp"
+#include "tests/coordinator/core/scoped_env.hpp"
 
 namespace cog::coord {
 namespace {
@@ -128,9 +128,7 @@ TEST_F(LocalLauncherTest, MultiRankCommandLineUsesMpirun) {
 
 TEST_F(LocalLauncherTest, MultiRankAttemptThatMpirunWouldRefuseAsRootIsNotStarted) {
   if (::geteuid() != 0) GTEST_SKIP() << "Open MPI refuses only root; this test does not run as root";
-  const char* allow = std::getenv("OMPI_ALLOW_RUN_AS_ROOT");
-  const std::optional<std::string> saved = allow ? std::optional<std::string>(allow) : std::nullopt;
-  ::unsetenv("OMPI_ALLOW_RUN_AS_ROOT");
+  ScopedEnv not_allowed("OMPI_ALLOW_RUN_AS_ROOT", std::nullopt);
   LocalLauncherOptions options;
   options.worker = "/bin/sh";
   options.mpirun_args = {"--oversubscribe"};
@@ -151,7 +149,6 @@ TEST_F(LocalLauncherTest, MultiRankAttemptThatMpirunWouldRefuseAsRootIsNotStarte
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
   while (!status && std::chrono::steady_clock::now() < deadline) io_.run_for(std::chrono::milliseconds(50));
   EXPECT_EQ(status.value_or(ExitStatus{-99, 0}).exit_code, 0);
-  if (saved) ::setenv("OMPI_ALLOW_RUN_AS_ROOT", saved->c_str(), 1);
 }
 
 }  // namespace

@@ -6,36 +6,13 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
-#include <cstdlib>
 #include <optional>
 #include <string>
 
+#include "tests/coordinator/core/scoped_env.hpp"
+
 namespace cog::coord {
 namespace {
-
-// Sets (or, with nullopt, unsets) an environment variable for one test, restoring it after.
-class ScopedEnv {
- public:
-  ScopedEnv(const char* name, std::optional<std::string> value) : name_(name) {
-    if (const char* old = std::getenv(name)) old_ = old;
-    if (value) {
-      ::setenv(name, value->c_str(), 1);
-    } else {
-      ::unsetenv(name);
-    }
-  }
-  ~ScopedEnv() {
-    if (old_) {
-      ::setenv(name_, old_->c_str(), 1);
-    } else {
-      ::unsetenv(name_);
-    }
-  }
-
- private:
-  const char* name_;
-  std::optional<std::string> old_;
-};
 
 TEST(MpirunRootCheck, RefusesOnlyRootWithOpenMpiAndNeitherSwitch) {
   for (int bits = 0; bits < 16; ++bits) {
