@@ -39,15 +39,18 @@ class LocalLauncherTest : public ::testing::Test {
     r.log_file = dir_ / "worker.log";
     return r;
   }
-  // Runs the io_context until the attempt ends (bounded).
-  ExitStatus runUntilExit(int64_t& id, const LaunchRequest& r, std::function<void(int64_t)> after_start = {}) {
+  // Runs the io_context until the attempt ends (bounded); on `launcher`, or the fixture's.
+  ExitStatus runUntilExit(int64_t& id, const LaunchRequest& r, std::function<void(int64_t)> after_start = {},
+                          LocalLauncher* launcher = nullptr) {
     std::optional<ExitStatus> status;
-    id = launcher_->start(r, [&](const ExitStatus& s) { status = s; });
+    id = (launcher ? launcher : launcher_.get())->start(r, [&](const ExitStatus& s) { status = s; });
     if (after_start) after_start(id);
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
     while (!status && std::chrono::steady_clock::now() < deadline) io_.run_for(std::chrono::milliseconds(50));
     EXPECT_TRUE(status.has_value()) << "child did not end within 20 s";
-    return status.value_or(ExitStatus{-99, 0});
+    ExitStatus never;
+    never.exit_code = -99;
+    return status.value_or(never);
   }
   std::string log() {
     std::ifstream in(dir_ / "worker.log");
@@ -144,11 +147,8 @@ TEST_F(LocalLauncherTest, MultiRankAttemptThatMpirunWouldRefuseAsRootIsNotStarte
   EXPECT_EQ(launcher.running(), 0u);
   // One rank needs no mpirun: the same launcher still starts it.
   r.ranks = 1;
-  std::optional<ExitStatus> status;
-  launcher.start(r, [&](const ExitStatus& s) { status = s; });
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-  while (!status && std::chrono::steady_clock::now() < deadline) io_.run_for(std::chrono::milliseconds(50));
-  EXPECT_EQ(status.value_or(ExitStatus{-99, 0}).exit_code, 0);
+  int64_t id = 0;
+  EXPECT_EQ(runUntilExit(id, r, {}, &launcher).exit_code, 0);
 }
 
 }  // namespace
