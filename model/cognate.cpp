@@ -98,8 +98,20 @@ CognateOutput CognateModelImpl::forward(const torch::Tensor& tokens, const Forwa
   auto z = gated.mixed;
   out.step_hidden.push_back(y);
   torch::Tensor halted;  // [B, T] bool, only when halting early
+  const bool last_step_at_answers = options.answer_positions.defined();
+  if (last_step_at_answers && options.halt_early) {
+    throw InvariantError("CognateModel::forward: answer_positions is for full-depth forwards, not halt_early");
+  }
   for (int64_t step = 1; step <= c.t_max; ++step) {
-    for (int64_t micro = 0; micro < c.micro_steps; ++micro) z = refiner->latentStep(z, y, layout);
+    const bool at_answers = last_step_at_answers && step == c.t_max;
+    for (int64_t micro = 0; micro < c.micro_steps; ++micro) {
+      z = at_answers && micro + 1 == c.micro_steps ? refiner->latentStepAt(z, y, layout, options.answer_positions)
+                                                  : refiner->latentStep(z, y, layout);
+    }
+    if (at_answers) {
+      y = y.reshape({-1, y.size(-1)}).index_select(0, options.answer_positions);
+      out.last_step_positions = options.answer_positions;
+    }
     auto y_next = refiner->answerStep(y, z);
     auto halt_logit = halt(z).squeeze(-1);
     if (options.halt_early && halted.defined()) {

@@ -32,6 +32,12 @@ struct ForwardOptions {
   // reach earlier positions of the same document: a document packed after others gets
   // exactly the outputs it would get alone at the start of a row.
   torch::Tensor segments;
+  // Flat indices into [B * T] of the only positions whose last answer state the caller
+  // reads (a loss's scored positions), or undefined for every position. Where defined, the
+  // last refinement step's MLP, answer update and halting head run only there: with
+  // data.loss_on: answer that is about a tenth of the positions, and that step's MLP was a
+  // sixth of a tiny model's step. Not with halt_early (inference reads every position).
+  torch::Tensor answer_positions;
 
   // Inference on one sequence per row: halting on, no segments.
   static ForwardOptions haltingEarly() {
@@ -42,10 +48,13 @@ struct ForwardOptions {
 };
 
 struct CognateOutput {
-  // Answer states y_0..y_K before the final norm, [B, T, d_model]; K = steps_run.
+  // Answer states y_0..y_K before the final norm, [B, T, d_model]; K = steps_run. With
+  // ForwardOptions::answer_positions, y_K is [P, d_model]: only those positions, in order.
   std::vector<torch::Tensor> step_hidden;
-  // Halting logits (pre-sigmoid) for steps 1..K, [B, T].
+  // Halting logits (pre-sigmoid) for steps 1..K, [B, T] (the last [P] as y_K).
   std::vector<torch::Tensor> halt_logits;
+  // ForwardOptions::answer_positions when the last step ran only there, else undefined.
+  torch::Tensor last_step_positions;
   torch::Tensor gate_entropy;  // scalar: mean entropy of the MAG gate
   int64_t steps_run = 0;
 };

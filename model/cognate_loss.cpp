@@ -4,6 +4,8 @@
 
 #include <torch/torch.h>
 
+#include "common/error.hpp"
+
 namespace cog::model {
 
 torch::Tensor scoredPositions(const torch::Tensor& targets, int64_t ignore_index) {
@@ -21,11 +23,19 @@ CognateLoss cognateLoss(CognateModelImpl& model, const CognateOutput& output,
 
   // Every loss term is a sum over scored positions, so the others are dropped before the
   // vocabulary projection; the result is the same as scoring all and masking.
-  const auto positions = scored_positions.defined() ? scored_positions : scoredPositions(targets, ignore_index);
+  const auto positions = output.last_step_positions.defined() ? output.last_step_positions
+                         : scored_positions.defined()         ? scored_positions
+                                                              : scoredPositions(targets, ignore_index);
+  if (scored_positions.defined() && scored_positions.numel() != positions.numel()) {
+    throw InvariantError("cognateLoss: the forward's answer_positions are not the scored positions");
+  }
   const auto scored_targets = targets.reshape({-1}).index_select(0, positions);
   const double scored = static_cast<double>(positions.numel());
   const double per_token = normalizer > 0 ? normalizer : std::max(scored, 1.0);
-  auto at_scored = [&](const torch::Tensor& per_position) {  // [B, T] or [B, T, D] -> [scored(, D)]
+  // [B, T] or [B, T, D] -> [scored(, D)]; the last step's tensors already are, when the
+  // forward ran it at the scored positions only.
+  auto at_scored = [&](const torch::Tensor& per_position, size_t state) {
+    if (state + 1 == states && output.last_step_positions.defined()) return per_position;
     const auto flat = per_position.dim() == 3 ? per_position.reshape({-1, per_position.size(-1)})
                                               : per_position.reshape({-1});
     return flat.index_select(0, positions);
@@ -37,7 +47,7 @@ CognateLoss cognateLoss(CognateModelImpl& model, const CognateOutput& output,
   std::vector<torch::Tensor> step_ce;
   std::vector<torch::Tensor> correct;  // per step t >= 1: argmax == target, [scored]
   for (size_t t = 0; t < states; ++t) {
-    auto logits = model.logits(at_scored(output.step_hidden[t]));
+    auto logits = model.logits(at_scored(output.step_hidden[t], t));
     auto ce = torch::nn::functional::cross_entropy(
                   logits, scored_targets, torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum)) /
               per_token;
@@ -54,7 +64,7 @@ CognateLoss cognateLoss(CognateModelImpl& model, const CognateOutput& output,
   loss.act_bce = torch::zeros({}, loss.deep_supervision.options());
   for (size_t t = 0; t < output.halt_logits.size(); ++t) {
     auto per_position = torch::binary_cross_entropy_with_logits(
-        at_scored(output.halt_logits[t]), correct[t], /*weight=*/{}, /*pos_weight=*/{}, at::Reduction::Sum);
+        at_scored(output.halt_logits[t], t + 1), correct[t], /*weight=*/{}, /*pos_weight=*/{}, at::Reduction::Sum);
     loss.act_bce = loss.act_bce + per_position / per_token;
   }
   if (!output.halt_logits.empty()) loss.act_bce = loss.act_bce / static_cast<double>(output.halt_logits.size());

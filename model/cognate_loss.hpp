@@ -30,7 +30,9 @@ struct CognateLoss {
 // ignore_index, when the caller has them (scoredPositions, computed on the host before the
 // batch goes to the device); undefined = computed here. Only those positions are projected
 // to logits: with data.loss_on: answer most positions are prompt, and the vocabulary
-// projection of every refinement state was a large share of a small model's step.
+// projection of every refinement state was a large share of a small model's step. When
+// the forward ran its last step at ForwardOptions::answer_positions only, those are the
+// positions (they must be the scored ones).
 CognateLoss cognateLoss(CognateModelImpl& model, const CognateOutput& output,
                         const torch::Tensor& targets, int64_t ignore_index = -100,
                         double normalizer = 0, const torch::Tensor& scored_positions = {});

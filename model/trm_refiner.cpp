@@ -21,12 +21,28 @@ TrmRefinerImpl::TrmRefinerImpl(const ModelConfig& c) {
       "update", torch::nn::Linear(torch::nn::LinearOptions(2 * c.d_model, c.d_model).bias(false)));
 }
 
+namespace {
+
+// The latent step's two attention sub-layers: z += self_attn(norm(z)); z += cross_attn(...).
+torch::Tensor attendLatent(TrmRefinerImpl& r, torch::Tensor z, const torch::Tensor& y, const AttentionLayout& layout) {
+  auto h = r.norm_self(z);
+  z = z + r.self_attn(h, h, layout);
+  return z + r.cross_attn(r.norm_query(z), r.norm_answer(y), layout);
+}
+
+}  // namespace
+
 torch::Tensor TrmRefinerImpl::latentStep(torch::Tensor z, const torch::Tensor& y,
                                          const AttentionLayout& layout) {
-  auto h = norm_self(z);
-  z = z + self_attn(h, h, layout);
-  z = z + cross_attn(norm_query(z), norm_answer(y), layout);
+  z = attendLatent(*this, std::move(z), y, layout);
   return z + mlp(norm_mlp(z));
+}
+
+torch::Tensor TrmRefinerImpl::latentStepAt(const torch::Tensor& z, const torch::Tensor& y,
+                                           const AttentionLayout& layout, const torch::Tensor& rows) {
+  const auto attended = attendLatent(*this, z, y, layout);
+  const auto at_rows = attended.reshape({-1, attended.size(-1)}).index_select(0, rows);
+  return at_rows + mlp(norm_mlp(at_rows));
 }
 
 torch::Tensor TrmRefinerImpl::answerStep(const torch::Tensor& y, const torch::Tensor& z) {

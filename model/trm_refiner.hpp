@@ -17,6 +17,11 @@ class TrmRefinerImpl : public torch::nn::Module {
   // z += self_attn(norm(z)); z += cross_attn(norm(z) -> norm(y)); z += mlp(norm(z))
   // layout: see CausalAttentionImpl::forward (z and y share positions).
   torch::Tensor latentStep(torch::Tensor z, const torch::Tensor& y, const AttentionLayout& layout = {});
+  // The same step's result only at `rows` (flat indices into [B * T]), as [rows, d_model]:
+  // the attention sub-layers run at every position (their keys and values are every
+  // earlier position), the MLP, most of the step's cost, only at the rows asked for.
+  torch::Tensor latentStepAt(const torch::Tensor& z, const torch::Tensor& y, const AttentionLayout& layout,
+                             const torch::Tensor& rows);
   // y += W_update [norm(y); norm(z)]
   torch::Tensor answerStep(const torch::Tensor& y, const torch::Tensor& z);
 

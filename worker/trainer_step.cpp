@@ -77,6 +77,7 @@ model::CognateLoss Trainer::State::forwardLoss(const data::TokenBatch& batch, do
   CudaBf16Autocast autocast(ctx.device.bf16_autocast);
   model::ForwardOptions options;
   options.segments = tensors.segments;
+  options.answer_positions = tensors.scored_positions;
   const auto out = net->forward(tensors.inputs, options);
   return model::cognateLoss(*net, out, tensors.targets, kIgnoredTarget, normalizer, tensors.scored_positions);
 }

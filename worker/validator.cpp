@@ -35,11 +35,12 @@ LossResult evaluateLoss(model::CognateModelImpl& model, const data::EpochStream&
     // shortcut, so the number is comparable across epochs.
     model::ForwardOptions options;
     options.segments = tensors.segments;
-    auto out = model.forward(tensors.inputs, options);
-    // Only the scored positions are projected to logits (unscored ones would add nothing).
+    // Only the scored positions get a last answer state and logits (the others would add
+    // nothing).
     const auto& scored = tensors.scored_positions;
-    auto hidden = out.step_hidden.back();
-    auto logits = model.logits(hidden.reshape({-1, hidden.size(-1)}).index_select(0, scored));
+    options.answer_positions = scored;
+    auto out = model.forward(tensors.inputs, options);
+    auto logits = model.logits(out.step_hidden.back());
     auto ce = torch::nn::functional::cross_entropy(
         logits, tensors.targets.reshape({-1}).index_select(0, scored),
         torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum));

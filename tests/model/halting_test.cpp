@@ -4,7 +4,11 @@
 #include <torch/torch.h>
 
 #include <cmath>
+#include <map>
+#include <string>
+#include <vector>
 
+#include "common/error.hpp"
 #include "model/cognate.hpp"
 #include "model/cognate_loss.hpp"
 #include "model_test_util.hpp"
@@ -137,6 +141,48 @@ TEST(DeepSupervision, ScoresOnlyTheScoredPositionsAsAFullMaskedCrossEntropyWould
   auto given = cognateLoss(*model, out, targets, -100, 0, scoredPositions(targets));
   EXPECT_EQ(given.total.item<double>(), loss.total.item<double>());
   EXPECT_EQ(scoredPositions(targets).numel(), 8);  // positions 0, 3, 6, 9 of two rows
+}
+
+// Training and validation run the last refinement step only at the scored positions
+// (ForwardOptions::answer_positions): the loss, its parts and every gradient must be those
+// of the full forward, whose other positions the loss never reads. Documents packed in a
+// row, as the trainer sends them, and two micro steps, so the pruned one is the last.
+TEST(DeepSupervision, TheLastStepAtTheScoredPositionsOnlyGivesTheFullForwardsLossAndGradients) {
+  for (const std::string variant : {"reasoning", "speed", "memory+rope"}) {
+    auto model = makeCognateModel(testing::smallConfig(variant));
+    auto tokens = testing::randomTokens(2, 12, 259, 4);
+    auto targets = testing::randomTokens(2, 12, 259, 8);
+    targets.masked_fill_(torch::arange(12).remainder(4).ne(1).unsqueeze(0).expand_as(targets), -100);
+    ForwardOptions options;
+    options.segments = torch::arange(12).div(5, "floor").unsqueeze(0).expand({2, 12}).contiguous();
+    const auto scored = scoredPositions(targets);
+
+    auto full = cognateLoss(*model, model->forward(tokens, options), targets, -100, 0, scored);
+    full.total.backward();
+    std::map<std::string, torch::Tensor> full_grads;
+    for (const auto& p : model->named_parameters()) full_grads[p.key()] = p.value().grad().clone();
+    model->zero_grad();
+
+    options.answer_positions = scored;
+    const auto out = model->forward(tokens, options);
+    ASSERT_EQ(out.step_hidden.back().sizes(), (std::vector<int64_t>{scored.numel(), 48})) << variant;
+    ASSERT_EQ(out.halt_logits.back().size(0), scored.numel()) << variant;
+    auto pruned = cognateLoss(*model, out, targets, -100, 0, scored);
+    pruned.total.backward();
+    EXPECT_NEAR(pruned.total.item<double>(), full.total.item<double>(), 1e-5) << variant;
+    EXPECT_NEAR(pruned.final_ce.item<double>(), full.final_ce.item<double>(), 1e-5) << variant;
+    EXPECT_NEAR(pruned.act_bce.item<double>(), full.act_bce.item<double>(), 1e-5) << variant;
+    for (const auto& p : model->named_parameters()) {
+      EXPECT_TRUE(torch::allclose(p.value().grad(), full_grads[p.key()], 1e-4, 1e-6)) << variant << " " << p.key();
+    }
+    // Mismatched positions are a caller's bug, not a silently wrong loss.
+    EXPECT_THROW(cognateLoss(*model, out, targets, -100, 0, scored.slice(0, 1)), InvariantError) << variant;
+  }
+  // Inference reads every position's answer.
+  auto model = makeCognateModel(testing::smallConfig("reasoning"));
+  auto options = ForwardOptions::haltingEarly();
+  options.answer_positions = torch::arange(3);
+  EXPECT_THROW(model->forward(testing::randomTokens(1, 6, 259, 4), options), InvariantError);
 }
 
 }  // namespace
