@@ -98,8 +98,10 @@ CognateOutput CognateModelImpl::forward(const torch::Tensor& tokens, const Forwa
   auto z = gated.mixed;
   out.step_hidden.push_back(y);
   torch::Tensor halted;  // [B, T] bool, only when halting early
-  const bool last_step_at_answers = options.answer_positions.defined();
-  if (last_step_at_answers && options.halt_early) {
+  // Every position asked for (data.loss_on: all): the full step, without gathering them.
+  const bool last_step_at_answers =
+      options.answer_positions.defined() && options.answer_positions.numel() < tokens.numel();
+  if (options.answer_positions.defined() && options.halt_early) {
     throw InvariantError("CognateModel::forward: answer_positions is for full-depth forwards, not halt_early");
   }
   for (int64_t step = 1; step <= c.t_max; ++step) {
@@ -130,6 +132,12 @@ CognateOutput CognateModelImpl::forward(const torch::Tensor& tokens, const Forwa
     }
   }
   return out;
+}
+
+torch::Tensor lastAnswerStates(const CognateOutput& out, const torch::Tensor& positions) {
+  const auto& last = out.step_hidden.back();
+  if (out.last_step_positions.defined()) return last;
+  return last.reshape({-1, last.size(-1)}).index_select(0, positions);
 }
 
 torch::Tensor CognateModelImpl::logits(const torch::Tensor& hidden) {

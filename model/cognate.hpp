@@ -37,6 +37,7 @@ struct ForwardOptions {
   // last refinement step's MLP, answer update and halting head run only there: with
   // data.loss_on: answer that is about a tenth of the positions, and that step's MLP was a
   // sixth of a tiny model's step. Not with halt_early (inference reads every position).
+  // Positions must be distinct; naming every position runs the full step.
   torch::Tensor answer_positions;
 
   // Inference on one sequence per row: halting on, no segments.
@@ -58,6 +59,10 @@ struct CognateOutput {
   torch::Tensor gate_entropy;  // scalar: mean entropy of the MAG gate
   int64_t steps_run = 0;
 };
+
+// y_K at `positions` (the forward's answer_positions, or any flat indices into [B * T] when
+// it had none), [P, d_model], whichever way the forward ran its last step.
+torch::Tensor lastAnswerStates(const CognateOutput& out, const torch::Tensor& positions);
 
 // Handles QK-clip needs: the query/key weights of one attention module and the largest
 // logit per head over the last forward (every call of the module in it).

@@ -40,7 +40,7 @@ LossResult evaluateLoss(model::CognateModelImpl& model, const data::EpochStream&
     const auto& scored = tensors.scored_positions;
     options.answer_positions = scored;
     auto out = model.forward(tensors.inputs, options);
-    auto logits = model.logits(out.step_hidden.back());
+    auto logits = model.logits(model::lastAnswerStates(out, scored));
     auto ce = torch::nn::functional::cross_entropy(
         logits, tensors.targets.reshape({-1}).index_select(0, scored),
         torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum));

@@ -175,8 +175,17 @@ TEST(DeepSupervision, TheLastStepAtTheScoredPositionsOnlyGivesTheFullForwardsLos
     for (const auto& p : model->named_parameters()) {
       EXPECT_TRUE(torch::allclose(p.value().grad(), full_grads[p.key()], 1e-4, 1e-6)) << variant << " " << p.key();
     }
+    EXPECT_TRUE(torch::equal(lastAnswerStates(out, scored), out.step_hidden.back())) << variant;
     // Mismatched positions are a caller's bug, not a silently wrong loss.
     EXPECT_THROW(cognateLoss(*model, out, targets, -100, 0, scored.slice(0, 1)), InvariantError) << variant;
+
+    // Every position scored (data.loss_on: all): the full step runs, nothing gathered.
+    const auto all = scoredPositions(torch::zeros({2, 12}, torch::kLong));
+    options.answer_positions = all;
+    const auto full_out = model->forward(tokens, options);
+    EXPECT_FALSE(full_out.last_step_positions.defined()) << variant;
+    EXPECT_EQ(full_out.step_hidden.back().sizes(), (std::vector<int64_t>{2, 12, 48})) << variant;
+    EXPECT_TRUE(torch::allclose(lastAnswerStates(full_out, scored), out.step_hidden.back(), 1e-5, 1e-6)) << variant;
   }
   // Inference reads every position's answer.
   auto model = makeCognateModel(testing::smallConfig("reasoning"));
