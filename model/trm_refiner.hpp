@@ -19,7 +19,7 @@ class TrmRefinerImpl : public torch::nn::Module {
   torch::Tensor latentStep(torch::Tensor z, const torch::Tensor& y, const AttentionLayout& layout = {});
   // The same step's result only at `rows` (flat indices into [B * T]), as [rows, d_model]:
   // the attention sub-layers run at every position (their keys and values are every
-  // earlier position), the MLP, most of the step's cost, only at the rows asked for.
+  // earlier position), the MLP (half of the step's weights) only at the rows asked for.
   torch::Tensor latentStepAt(const torch::Tensor& z, const torch::Tensor& y, const AttentionLayout& layout,
                              const torch::Tensor& rows);
   // y += W_update [norm(y); norm(z)]
